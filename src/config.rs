@@ -1,0 +1,301 @@
+//! The one typed configuration of the server.
+//!
+//! Layers, later wins: built-in defaults, an optional `contacts-graph.toml`, the conventional
+//! `DATABASE_URL`, then `CONTACTS_GRAPH__<SECTION>__<KEY>` environment variables. This is the
+//! only module that reads the environment.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use phonenumber::country;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+use crate::service::identity;
+
+/// The embedded default: a SQLite file next to where the server starts, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://contacts.db?mode=rwc";
+
+/// Default name of the optional configuration file.
+pub const DEFAULT_CONFIG_FILE: &str = "contacts-graph.toml";
+
+/// Prefix of the environment variables that override single keys.
+pub const ENV_PREFIX: &str = "CONTACTS_GRAPH__";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub identity: IdentityConfig,
+    pub loaders: LoaderConfig,
+    pub limits: LimitsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    pub address: SocketAddr,
+    /// Requests running longer than this are answered with 408.
+    pub request_timeout_secs: u64,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://...` or `postgres://...`; may carry a password, hence secret.
+    #[serde(serialize_with = "serialize_exposed")]
+    pub url: SecretString,
+    pub max_connections: u32,
+    /// Apply pending migrations when the server starts.
+    pub migrate_on_start: bool,
+    /// Seed the demo data set into a new database. Unset means: only for the default SQLite file.
+    pub seed_demo: Option<bool>,
+    /// How long a SQLite writer waits for the lock before failing.
+    pub sqlite_busy_timeout_ms: u64,
+    /// Log every SQL statement at DEBUG level.
+    pub log_statements: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// ISO 3166 region used to read phone numbers written in national form.
+    pub default_region: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoaderConfig {
+    /// Keys per batched statement. The default keeps one nesting level one statement while
+    /// staying under SQLite's (32,766) and PostgreSQL's (65,535) bind-parameter limits.
+    pub max_batch_size: usize,
+    /// Longest a loader waits for the request to go idle before it runs its statement anyway.
+    /// Normally a batch starts as soon as every resolver is waiting (see `loaders::settle`), so
+    /// this only matters for a request that computes without pause for that long; it is large
+    /// so that such a request still gathers a whole nesting level into one statement.
+    pub max_wait_micros: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Page size when a list is asked for without `first` or `last`.
+    pub default_page_size: u64,
+    /// Largest `first` / `last` accepted.
+    pub max_page_size: u64,
+    /// Deepest selection accepted.
+    pub max_depth: usize,
+    /// Largest query complexity accepted (one point per field, lists multiply by page size).
+    pub max_complexity: usize,
+    /// Most ids accepted by `nodes(ids:)`.
+    pub max_node_ids: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            address: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            request_timeout_secs: 30,
+            max_body_bytes: 256 * 1024,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: SecretString::from(DEFAULT_DATABASE_URL),
+            max_connections: 16,
+            migrate_on_start: true,
+            seed_demo: None,
+            sqlite_busy_timeout_ms: 5_000,
+            log_statements: false,
+        }
+    }
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        Self {
+            default_region: "US".to_owned(),
+        }
+    }
+}
+
+impl Default for LoaderConfig {
+    fn default() -> Self {
+        Self {
+            max_batch_size: 10_000,
+            max_wait_micros: 1_000_000,
+        }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            default_page_size: 20,
+            max_page_size: 100,
+            max_depth: 16,
+            max_complexity: 250_000,
+            max_node_ids: 100,
+        }
+    }
+}
+
+impl Config {
+    /// Loads the layered configuration; `file` replaces the default `contacts-graph.toml`,
+    /// which may be absent (an explicitly named file must exist).
+    pub fn load(file: Option<&Path>) -> AppResult<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(AppError::bad_input(format!(
+                    "configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            // Only the working directory: figment's `Toml::file` would also search its parents.
+            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
+                figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE));
+            }
+            None => {}
+        }
+        let config: Config = figment
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database.url".into()),
+            )
+            .merge(Env::prefixed(ENV_PREFIX).split("__"))
+            .extract()
+            .map_err(|err| AppError::bad_input(format!("invalid configuration: {err}")))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot: ranges and cross-field rules.
+    pub fn validate(&self) -> AppResult<()> {
+        self.identity.region()?;
+        let limits = &self.limits;
+        if limits.max_page_size == 0 || limits.default_page_size == 0 {
+            return Err(AppError::bad_input("limits: page sizes must be at least 1"));
+        }
+        if limits.default_page_size > limits.max_page_size {
+            return Err(AppError::bad_input(
+                "limits.default_page_size must not exceed limits.max_page_size",
+            ));
+        }
+        if self.loaders.max_batch_size == 0 {
+            return Err(AppError::bad_input(
+                "loaders.max_batch_size must be at least 1",
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(AppError::bad_input(
+                "database.max_connections must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl DatabaseConfig {
+    pub fn url(&self) -> &str {
+        self.url.expose_secret()
+    }
+
+    /// Demo data goes only into the zero-setup embedded database unless asked for explicitly:
+    /// test and production databases start empty.
+    pub fn should_seed_demo(&self) -> bool {
+        self.seed_demo.unwrap_or(self.url() == DEFAULT_DATABASE_URL)
+    }
+
+    pub fn busy_timeout(&self) -> Duration {
+        Duration::from_millis(self.sqlite_busy_timeout_ms)
+    }
+}
+
+impl IdentityConfig {
+    pub fn region(&self) -> AppResult<country::Id> {
+        identity::parse_region(&self.default_region)
+    }
+}
+
+impl LoaderConfig {
+    pub fn max_wait(&self) -> Duration {
+        Duration::from_micros(self.max_wait_micros)
+    }
+}
+
+/// Only feeds the defaults into figment; `Debug` and logs keep the secret redacted.
+fn serialize_exposed<S: serde::Serializer>(
+    secret: &SecretString,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose_secret())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::result_large_err)]
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_need_no_file_and_no_environment() {
+        Jail::expect_with(|_| {
+            let config = Config::load(None).unwrap();
+            assert_eq!(config.database.url(), DEFAULT_DATABASE_URL);
+            assert!(config.database.should_seed_demo());
+            assert_eq!(config.server.address.to_string(), "127.0.0.1:8000");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_database_url_then_prefixed_variables() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                DEFAULT_CONFIG_FILE,
+                "[server]\naddress = \"0.0.0.0:9000\"\n[limits]\nmax_page_size = 50\n",
+            )?;
+            jail.set_env("DATABASE_URL", "postgres://db.example/contacts");
+            jail.set_env("CONTACTS_GRAPH__LIMITS__MAX_PAGE_SIZE", "70");
+            let config = Config::load(None).unwrap();
+            assert_eq!(config.server.address.port(), 9000);
+            assert_eq!(config.limits.max_page_size, 70);
+            assert_eq!(config.database.url(), "postgres://db.example/contacts");
+            assert!(!config.database.should_seed_demo(), "no demo data outside the default");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn nonsense_is_refused_at_start() {
+        Jail::expect_with(|jail| {
+            jail.set_env("CONTACTS_GRAPH__IDENTITY__DEFAULT_REGION", "Atlantis");
+            assert_eq!(Config::load(None).unwrap_err().code(), "BAD_USER_INPUT");
+            jail.set_env("CONTACTS_GRAPH__IDENTITY__DEFAULT_REGION", "DE");
+            jail.set_env("CONTACTS_GRAPH__SERVER__PORTT", "1");
+            assert!(Config::load(None).is_err(), "unknown keys are refused");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_file_must_exist() {
+        Jail::expect_with(|_| {
+            assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,105 @@
+//! The `contacts-graph` binary: loads the configuration, then runs one command.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use contacts_graph::cli::{Cli, Command, SeedArgs};
+use contacts_graph::config::Config;
+use contacts_graph::error::AppResult;
+use contacts_graph::service::seed::{self, SeedPlan};
+use contacts_graph::{build_app, db, graphql};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            match err.internal_source() {
+                Some(source) => tracing::error!(error = %source, "failed"),
+                None => tracing::error!(error = %err, "failed"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> AppResult<()> {
+    if let Some(Command::ExportSchema { output }) = &cli.command {
+        return export_schema(output.as_deref());
+    }
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let conn = db::connect(&config.database).await?;
+            db::migrate(&conn).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Seed(args) => seed_data(config, args).await,
+        Command::ExportSchema { .. } => Ok(()),
+    }
+}
+
+async fn serve(config: Config) -> AppResult<()> {
+    let conn = db::connect(&config.database).await?;
+    if config.database.migrate_on_start {
+        let is_new = db::migrate(&conn).await?;
+        if is_new && config.database.should_seed_demo() {
+            let report = seed::seed_demo(&conn, config.identity.region()?).await?;
+            tracing::info!(%report, "new database: demo data seeded");
+        }
+    }
+    let address = config.server.address;
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(contacts_graph::error::AppError::internal)?;
+    tracing::info!("GraphQL and GraphiQL on http://{address}/graphql");
+    axum::serve(listener, build_app(config, conn))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(contacts_graph::error::AppError::internal)
+}
+
+async fn seed_data(config: Config, args: SeedArgs) -> AppResult<()> {
+    let plan = match (args.contacts, args.accounts) {
+        (Some(contacts), _) => SeedPlan::for_contacts(contacts as usize, args.seed),
+        (None, accounts) => SeedPlan {
+            accounts: accounts.unwrap_or(1),
+            contacts_per_account: args.contacts_per_account,
+            seed: args.seed,
+        },
+    };
+    let conn = db::connect(&config.database).await?;
+    db::migrate(&conn).await?;
+    let started = std::time::Instant::now();
+    let report = seed::seed_generated(&conn, &plan, config.identity.region()?).await?;
+    tracing::info!(%report, elapsed_ms = started.elapsed().as_millis() as u64, "seeded");
+    Ok(())
+}
+
+fn export_schema(output: Option<&std::path::Path>) -> AppResult<()> {
+    let sdl = graphql::sdl();
+    match output {
+        Some(path) => std::fs::write(path, sdl).map_err(contacts_graph::error::AppError::internal),
+        None => {
+            print!("{sdl}");
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        tracing::error!(error = %err, "cannot listen for Ctrl-C; stop the process to shut down");
+        std::future::pending::<()>().await;
+    }
+    tracing::info!("shutting down");
+}

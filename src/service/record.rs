@@ -1,0 +1,54 @@
+//! What every stored record type offers the generic read paths: its key, and which of its rows
+//! a scope may see.
+
+use entity::{
+    account, audit_entry, communication_method, contact, contact_identity, incident, opportunity,
+};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult};
+use uuid::Uuid;
+
+use crate::auth::Scope;
+
+/// A table whose rows are addressed by a UUID v7 `id`.
+pub trait Record: EntityTrait<Model: FromQueryResult + Send + Sync + 'static> {
+    fn id_column() -> Self::Column;
+
+    fn id_of(model: &Self::Model) -> Uuid;
+
+    /// The rows of this table `scope` may see, as a `WHERE` condition. Every read path applies
+    /// it in SQL; nothing is filtered after loading.
+    fn visible(scope: Scope) -> Condition {
+        match scope {
+            Scope::Unrestricted => Condition::all(),
+        }
+    }
+
+    /// `id IN (ids)`, restricted to what `scope` may see.
+    fn visible_with_ids(scope: Scope, ids: impl IntoIterator<Item = Uuid>) -> Condition {
+        Self::visible(scope).add(Self::id_column().is_in(ids))
+    }
+}
+
+macro_rules! record {
+    ($($module:ident),* $(,)?) => {$(
+        impl Record for $module::Entity {
+            fn id_column() -> Self::Column {
+                $module::Column::Id
+            }
+
+            fn id_of(model: &Self::Model) -> Uuid {
+                model.id
+            }
+        }
+    )*};
+}
+
+record!(
+    account,
+    contact,
+    contact_identity,
+    communication_method,
+    incident,
+    opportunity,
+    audit_entry,
+);
