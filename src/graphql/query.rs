@@ -1,0 +1,158 @@
+//! Root query fields. Resolvers decode ids and page arguments, then hand over to the loaders
+//! and services; no SQL is built here.
+
+use async_graphql::{Context, ID, Object, Result, ResultExt};
+
+use crate::error::AppError;
+use crate::graphql::context;
+use crate::graphql::ids::{GlobalId, NodeType};
+use crate::graphql::pagination::{self, GraphRecord, ListConnection, PageArgs};
+use crate::graphql::relation;
+use crate::graphql::types::{
+    Account, AuditEntry, Contact, IdentityChannel, Incident, Node, Opportunity,
+};
+use crate::service::lookup;
+
+pub struct QueryRoot;
+
+/// A record of type `N` by global id: a malformed id or one of another type is refused, an
+/// unknown id answers `null`.
+async fn by_id<N: GraphRecord>(
+    ctx: &Context<'_>,
+    id: &ID,
+    node_type: NodeType,
+) -> Result<Option<N>, AppError> {
+    let uuid = GlobalId::parse_as(id, node_type)?;
+    relation::record::<N>(ctx, Some(uuid)).await
+}
+
+#[Object]
+impl QueryRoot {
+    /// Any record by its global id; `null` when no such record exists.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let global = GlobalId::parse(&id).extend()?;
+        Node::load(ctx, global).await.extend()
+    }
+
+    /// Several records by global id, in the order asked; `null` for each unknown id.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        let max = context::config(ctx).extend()?.limits.max_node_ids;
+        if ids.len() > max {
+            return Err(AppError::bad_input(format!(
+                "`ids` accepts at most {max} ids"
+            )))
+            .extend();
+        }
+        let globals = ids
+            .iter()
+            .map(|id| GlobalId::parse(id))
+            .collect::<Result<Vec<_>, _>>()
+            .extend()?;
+        let loads = globals.into_iter().map(|global| Node::load(ctx, global));
+        async_graphql::futures_util::future::try_join_all(loads)
+            .await
+            .extend()
+    }
+
+    async fn account(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Account>> {
+        by_id(ctx, &id, NodeType::Account).await.extend()
+    }
+
+    async fn contact(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Contact>> {
+        by_id(ctx, &id, NodeType::Contact).await.extend()
+    }
+
+    async fn incident(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Incident>> {
+        by_id(ctx, &id, NodeType::Incident).await.extend()
+    }
+
+    async fn opportunity(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Opportunity>> {
+        by_id(ctx, &id, NodeType::Opportunity).await.extend()
+    }
+
+    /// The contact that owns an identity. `value` is normalized the way identities are stored,
+    /// so `+49 30 1234567` and `030 1234567` (in the default region) find the same contact.
+    async fn contact_by_identity(
+        &self,
+        ctx: &Context<'_>,
+        channel: IdentityChannel,
+        value: String,
+    ) -> Result<Option<Contact>> {
+        let region = context::config(ctx).extend()?.identity.region().extend()?;
+        let loaders = context::loaders(ctx).extend()?;
+        let found = lookup::contact_by_identity(loaders.db(), channel.into(), &value, region)
+            .await
+            .extend()?;
+        Ok(found.map(|model| Contact::from_model(model.into())))
+    }
+
+    /// All accounts, oldest first.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn accounts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ListConnection<Account>> {
+        let args = PageArgs::new(first, after, last, before);
+        pagination::root_connection(ctx, args).await.extend()
+    }
+
+    /// All contacts, oldest first.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ListConnection<Contact>> {
+        let args = PageArgs::new(first, after, last, before);
+        pagination::root_connection(ctx, args).await.extend()
+    }
+
+    /// All incidents, oldest first.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn incidents(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ListConnection<Incident>> {
+        let args = PageArgs::new(first, after, last, before);
+        pagination::root_connection(ctx, args).await.extend()
+    }
+
+    /// All opportunities, oldest first.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ListConnection<Opportunity>> {
+        let args = PageArgs::new(first, after, last, before);
+        pagination::root_connection(ctx, args).await.extend()
+    }
+
+    /// The whole audit log, oldest first.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn audit_entries(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ListConnection<AuditEntry>> {
+        let args = PageArgs::new(first, after, last, before);
+        pagination::root_connection(ctx, args).await.extend()
+    }
+}

@@ -1,0 +1,192 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result, ResultExt};
+use chrono::{DateTime, Utc};
+use entity::contact;
+
+use crate::graphql::ids::{GlobalId, NodeType};
+use crate::graphql::pagination::{self, GraphRecord, ListConnection, PageArgs};
+use crate::graphql::relation;
+use crate::graphql::types::{
+    Account, AuditEntry, CommunicationMethod, ContactIdentity, EmailFormat, Incident, Opportunity,
+};
+use crate::service::relations::{
+    AuditOfContact, IdentitiesOfContact, IncidentsOfContact, MethodsOfContact,
+    OpportunitiesOfContact,
+};
+
+/// A person. Belongs to at most one account; reachable through its identities on every channel.
+pub struct Contact(pub Arc<contact::Model>);
+
+impl GraphRecord for Contact {
+    type Entity = contact::Entity;
+
+    fn from_model(model: Arc<contact::Model>) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Contact {
+    pub async fn id(&self) -> ID {
+        GlobalId::new(NodeType::Contact, self.0.id).to_id()
+    }
+
+    /// Form of address, e.g. "Dr.".
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+
+    async fn first_name(&self) -> Option<&str> {
+        self.0.first_name.as_deref()
+    }
+
+    /// Surname; never blank.
+    async fn last_name(&self) -> &str {
+        &self.0.last_name
+    }
+
+    /// Nickname or preferred name.
+    async fn alias(&self) -> Option<&str> {
+        self.0.alias.as_deref()
+    }
+
+    async fn job_title(&self) -> Option<&str> {
+        self.0.job_title.as_deref()
+    }
+
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// IANA time zone name, e.g. `Europe/Paris`.
+    async fn timezone(&self) -> Option<&str> {
+        self.0.timezone.as_deref()
+    }
+
+    async fn email_format(&self) -> EmailFormat {
+        self.0.email_format.into()
+    }
+
+    /// Agreed to receive marketing.
+    async fn marketing_opt_in(&self) -> bool {
+        self.0.marketing_opt_in
+    }
+
+    /// May be contacted by e-mail.
+    async fn email_opt_in(&self) -> bool {
+        self.0.email_opt_in
+    }
+
+    /// May be contacted by SMS.
+    async fn sms_opt_in(&self) -> bool {
+        self.0.sms_opt_in
+    }
+
+    /// May be contacted on WhatsApp.
+    async fn whatsapp_opt_in(&self) -> bool {
+        self.0.whatsapp_opt_in
+    }
+
+    async fn street(&self) -> Option<&str> {
+        self.0.street.as_deref()
+    }
+
+    async fn city(&self) -> Option<&str> {
+        self.0.city.as_deref()
+    }
+
+    /// State, province or region.
+    async fn state(&self) -> Option<&str> {
+        self.0.state.as_deref()
+    }
+
+    async fn postal_code(&self) -> Option<&str> {
+        self.0.postal_code.as_deref()
+    }
+
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
+
+    /// Rises on every change to the contact, its identities or its communication methods;
+    /// pass it back as `expectedVersion` to detect concurrent edits.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The account this person belongs to, if any.
+    async fn account(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
+        relation::record(ctx, self.0.account_id).await.extend()
+    }
+
+    /// E-mail addresses, phone numbers and social handles that identify this person, oldest first.
+    async fn identities(&self, ctx: &Context<'_>) -> Result<Vec<ContactIdentity>> {
+        relation::all::<IdentitiesOfContact, _>(ctx, self.0.id)
+            .await
+            .extend()
+    }
+
+    /// The person's own channels, oldest first.
+    async fn communication_methods(&self, ctx: &Context<'_>) -> Result<Vec<CommunicationMethod>> {
+        relation::all::<MethodsOfContact, _>(ctx, self.0.id)
+            .await
+            .extend()
+    }
+
+    /// Cases whose primary contact is this person.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn incidents(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ListConnection<Incident>> {
+        let args = PageArgs::new(first, after, last, before);
+        pagination::child_connection::<IncidentsOfContact, _>(ctx, self.0.id, args)
+            .await
+            .extend()
+    }
+
+    /// Sales whose primary contact is this person.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ListConnection<Opportunity>> {
+        let args = PageArgs::new(first, after, last, before);
+        pagination::child_connection::<OpportunitiesOfContact, _>(ctx, self.0.id, args)
+            .await
+            .extend()
+    }
+
+    /// Changes concerning this person, oldest first.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ListConnection<AuditEntry>> {
+        let args = PageArgs::new(first, after, last, before);
+        pagination::child_connection::<AuditOfContact, _>(ctx, self.0.id, args)
+            .await
+            .extend()
+    }
+}

@@ -1,0 +1,24 @@
+//! One module per GraphQL object type; each wraps its stored model in an `Arc` so list pages,
+//! loader caches and resolvers share rows instead of copying them.
+
+mod account;
+mod audit_entry;
+mod communication_method;
+mod contact;
+mod contact_identity;
+mod enums;
+mod incident;
+mod money;
+mod node;
+mod opportunity;
+
+pub use account::Account;
+pub use audit_entry::{AuditChange, AuditEntry};
+pub use communication_method::CommunicationMethod;
+pub use contact::Contact;
+pub use contact_identity::ContactIdentity;
+pub use enums::*;
+pub use incident::Incident;
+pub use money::Money;
+pub use node::Node;
+pub use opportunity::Opportunity;

@@ -1,0 +1,62 @@
+use async_graphql::{ID, Interface};
+
+use crate::error::AppError;
+use crate::graphql::context;
+use crate::graphql::ids::{GlobalId, NodeType};
+use crate::graphql::pagination::GraphRecord;
+use crate::graphql::types::{
+    Account, AuditEntry, CommunicationMethod, Contact, ContactIdentity, Incident, Opportunity,
+};
+use crate::loaders::ById;
+
+/// Any record with a global id; `node(id:)` fetches one without knowing its type.
+#[derive(Interface)]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "Opaque global id; stable for the life of the record."
+))]
+pub enum Node {
+    Account(Account),
+    Contact(Contact),
+    ContactIdentity(ContactIdentity),
+    CommunicationMethod(CommunicationMethod),
+    Incident(Incident),
+    Opportunity(Opportunity),
+    AuditEntry(AuditEntry),
+}
+
+impl Node {
+    /// Loads the record a global id names, through the same batched loaders as relations.
+    pub async fn load(
+        ctx: &async_graphql::Context<'_>,
+        id: GlobalId,
+    ) -> Result<Option<Node>, AppError> {
+        async fn load_as<N: GraphRecord>(
+            ctx: &async_graphql::Context<'_>,
+            id: uuid::Uuid,
+            wrap: fn(N) -> Node,
+        ) -> Result<Option<Node>, AppError> {
+            let loaders = context::loaders(ctx)?;
+            let model = loaders.load(ById::<N::Entity>::new(id)).await?;
+            Ok(model.map(|model| wrap(N::from_model(model))))
+        }
+
+        macro_rules! dispatch {
+            ($($variant:ident),*) => {
+                match id.node_type {
+                    $(NodeType::$variant => load_as::<$variant>(ctx, id.id, Node::$variant).await,)*
+                }
+            };
+        }
+        dispatch!(
+            Account,
+            Contact,
+            ContactIdentity,
+            CommunicationMethod,
+            Incident,
+            Opportunity,
+            AuditEntry
+        )
+    }
+}
