@@ -1,0 +1,205 @@
+//! Shared test harness: a fresh database per test (a SQLite temp file, or a PostgreSQL database
+//! cloned from a migrated template), the real router, and a statement counter.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods
+)]
+
+pub mod fixtures;
+mod postgres;
+pub mod world;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use contacts_graph::config::Config;
+use contacts_graph::{build_app, db};
+use http_body_util::BodyExt;
+use sea_orm::DatabaseConnection;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One test's application and database.
+pub struct TestApp {
+    pub router: Router,
+    pub db: DatabaseConnection,
+    pub backend: Backend,
+    statements: Arc<Mutex<Vec<String>>>,
+    _database: DatabaseGuard,
+}
+
+enum DatabaseGuard {
+    Sqlite(tempfile::TempDir),
+    Postgres(postgres::Clone),
+}
+
+/// A fresh, migrated, empty database behind the real router; `None` (with a notice) when the
+/// backend is PostgreSQL and `TEST_DATABASE_URL` is unset.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    let mut config = Config::default();
+    config.database.seed_demo = Some(false);
+    config.database.max_connections = 4;
+    let guard = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            config.database.url = SecretString::from(url);
+            DatabaseGuard::Sqlite(dir)
+        }
+        Backend::Postgres => {
+            let clone = postgres::Clone::create().await?;
+            config.database.url = SecretString::from(clone.url.clone());
+            DatabaseGuard::Postgres(clone)
+        }
+    };
+    adjust(&mut config);
+    let mut conn = db::connect(&config.database).await.unwrap();
+    if backend == Backend::Sqlite {
+        db::migrate(&conn).await.unwrap();
+    }
+    let statements = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&statements);
+    conn.set_metric_callback(move |info| {
+        log.lock().unwrap().push(info.statement.sql.clone());
+    });
+    let router = build_app(config, conn.clone());
+    Some(TestApp {
+        router,
+        db: conn,
+        backend,
+        statements,
+        _database: guard,
+    })
+}
+
+/// The SQL a request issued; compares with a count and prints the statements when it differs.
+#[derive(Debug)]
+pub struct Statements(pub Vec<String>);
+
+impl PartialEq<usize> for Statements {
+    fn eq(&self, count: &usize) -> bool {
+        self.0.len() == *count
+    }
+}
+
+impl Statements {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// A GraphQL response: status and body.
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {:#}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    /// The code of the first error, asserting that every error has one.
+    pub fn error_code(&self) -> String {
+        let errors = self.body["errors"].as_array().expect("errors expected");
+        for error in errors {
+            assert!(
+                error["extensions"]["code"].is_string(),
+                "error without code: {error:#}"
+            );
+        }
+        errors[0]["extensions"]["code"].as_str().unwrap().to_owned()
+    }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL request and returns the reply.
+    pub async fn gql(&self, query: &str, variables: Value) -> Reply {
+        let body = json!({ "query": query, "variables": variables });
+        self.post_body(body.to_string()).await
+    }
+
+    pub async fn post_body(&self, body: String) -> Reply {
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)));
+        Reply { status, body }
+    }
+
+    /// Runs a query and returns its data plus the SQL statements it issued.
+    pub async fn counted(&self, query: &str, variables: Value) -> (Value, Statements) {
+        self.statements.lock().unwrap().clear();
+        let reply = self.gql(query, variables).await;
+        let data = reply.data().clone();
+        let statements = std::mem::take(&mut *self.statements.lock().unwrap());
+        (data, Statements(statements))
+    }
+
+    pub async fn get(
+        &self,
+        uri: &str,
+        accept: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let request = Request::get(uri)
+            .header(header::ACCEPT, accept)
+            .body(Body::empty())
+            .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, bytes.to_vec())
+    }
+}
+
+/// Expands one async test body into a SQLite and a PostgreSQL test.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($app: $crate::common::TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::common::spawn_app($crate::common::Backend::Sqlite).await.unwrap();
+                run(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::common::spawn_app($crate::common::Backend::Postgres).await {
+                    run(app).await;
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,88 @@
+//! Every error leaves with a stable `extensions.code`; request errors get HTTP 400; internal
+//! failures hide their cause.
+
+mod common;
+
+use axum::http::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+
+both_backends!(unparsable_documents_are_parse_failures, |app| {
+    let reply = app.gql("{ accounts { ", json!({})).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.error_code(), "GRAPHQL_PARSE_FAILED");
+});
+
+both_backends!(invalid_documents_are_validation_failures, |app| {
+    let reply = app
+        .gql("{ accounts { edges { node { shoeSize } } } }", json!({}))
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
+
+    let reply = app
+        .gql(
+            "query($n: Int!) { accounts(first: $n) { totalCount } }",
+            json!({ "n": "ten" }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
+});
+
+both_backends!(queries_beyond_the_limits_are_refused, |app| {
+    let nesting = "contacts(first: 1) { edges { node { account { ".repeat(5);
+    let deep = format!("{{ {nesting} name {} }}", "} } } } ".repeat(5));
+    let reply = app.gql(&deep, json!({})).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
+    assert!(
+        reply.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("deep"),
+        "{}",
+        reply.body
+    );
+
+    let wide = "{ accounts(first: 100) { edges { node { contacts(first: 100) { edges { node { incidents(first: 100) { edges { node { subject } } } } } } } } } }";
+    let reply = app.gql(wide, json!({})).await;
+    assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
+    assert!(
+        reply.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("complex")
+    );
+});
+
+both_backends!(bodies_that_are_not_graphql_requests_are_bad_input, |app| {
+    let reply = app.post_body("{ not json".to_owned()).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.error_code(), "BAD_USER_INPUT");
+});
+
+both_backends!(
+    database_failures_are_internal_and_say_nothing_of_sql,
+    |app| {
+        let backend = app.db.get_database_backend();
+        app.db
+            .execute_raw(Statement::from_string(backend, "DROP TABLE audit_entry"))
+            .await
+            .unwrap();
+        let reply = app.gql("{ auditEntries { totalCount } }", json!({})).await;
+        assert_eq!(reply.error_code(), "INTERNAL");
+        let error = &reply.body["errors"][0];
+        assert_eq!(error["message"], "internal error");
+        assert!(
+            error["extensions"]["requestId"]
+                .as_str()
+                .is_some_and(|id| !id.is_empty())
+        );
+        assert!(
+            !reply.body.to_string().contains("audit_entry"),
+            "{}",
+            reply.body
+        );
+    }
+);

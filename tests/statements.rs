@@ -1,0 +1,101 @@
+//! The number of SQL statements of a nested query is bounded by its depth, not by its rows.
+
+mod common;
+
+use contacts_graph::service::seed::{self, SeedPlan};
+use phonenumber::country;
+use serde_json::json;
+
+use common::{Backend, TestApp};
+
+const NESTED: &str = "query($accounts: Int!) {
+    accounts(first: $accounts) { edges { node { name
+        contacts(first: 20) { edges { node { lastName
+            identities { value }
+            incidents(first: 5) { edges { node { subject primaryContact { lastName } } } }
+        } } }
+    } } }
+}";
+
+const NESTED_WITH_TOTALS: &str = "query($accounts: Int!) {
+    accounts(first: $accounts) { totalCount edges { node { name
+        communicationMethods { value }
+        contacts(first: 20) { totalCount edges { node { lastName
+            identities { value }
+            communicationMethods { value }
+            incidents(first: 5) { totalCount edges { node { subject primaryContact { lastName } } } }
+        } } }
+    } } }
+}";
+
+async fn seeded(app: &TestApp) {
+    let plan = SeedPlan {
+        accounts: 110,
+        contacts_per_account: 3,
+        seed: 7,
+    };
+    seed::seed_generated(&app.db, &plan, country::Id::US)
+        .await
+        .unwrap();
+}
+
+fn rows(data: &serde_json::Value) -> usize {
+    data["accounts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|account| {
+            account["node"]["contacts"]["edges"]
+                .as_array()
+                .unwrap()
+                .len()
+        })
+        .sum()
+}
+
+both_backends!(a_nested_level_costs_one_statement, |app| {
+    seeded(&app).await;
+    let (data, statements) = app.counted(NESTED, json!({ "accounts": 50 })).await;
+    assert_eq!(data["accounts"]["edges"].as_array().unwrap().len(), 50);
+    assert!(
+        rows(&data) >= 100,
+        "the data set must nest: {} contacts",
+        rows(&data)
+    );
+    // accounts, contacts, identities, incidents, primary contacts
+    assert_eq!(statements, 5);
+
+    let (data, statements) = app.counted(NESTED, json!({ "accounts": 100 })).await;
+    assert_eq!(data["accounts"]["edges"].as_array().unwrap().len(), 100);
+    assert_eq!(statements, 5, "twice the rows, the same statements");
+});
+
+both_backends!(totals_and_whole_lists_add_one_statement_each, |app| {
+    seeded(&app).await;
+    let (_, statements) = app
+        .counted(NESTED_WITH_TOTALS, json!({ "accounts": 50 }))
+        .await;
+    // the 5 above + account methods + contact methods + 3 counts
+    assert_eq!(statements, 10);
+    let (_, statements) = app
+        .counted(NESTED_WITH_TOTALS, json!({ "accounts": 100 }))
+        .await;
+    assert_eq!(statements, 10);
+});
+
+/// The same resolvers with one key per batch issue a statement per parent: the bound above
+/// comes from the loaders, and this test fails if batching silently stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_batching_statements_grow_with_rows() {
+    let app = common::spawn_app_with(Backend::Sqlite, |config| config.loaders.max_batch_size = 1)
+        .await
+        .unwrap();
+    seeded(&app).await;
+    let (data, statements) = app.counted(NESTED, json!({ "accounts": 50 })).await;
+    assert!(
+        statements.len() > rows(&data),
+        "{} statements for {} contacts",
+        statements.len(),
+        rows(&data)
+    );
+}
