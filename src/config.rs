@@ -274,7 +274,10 @@ mod tests {
             assert_eq!(config.server.address.port(), 9000);
             assert_eq!(config.limits.max_page_size, 70);
             assert_eq!(config.database.url(), "postgres://db.example/contacts");
-            assert!(!config.database.should_seed_demo(), "no demo data outside the default");
+            assert!(
+                !config.database.should_seed_demo(),
+                "no demo data outside the default"
+            );
             Ok(())
         });
     }

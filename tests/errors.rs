@@ -1,5 +1,6 @@
 //! Every error leaves with a stable `extensions.code`; request errors get HTTP 400; internal
 //! failures hide their cause.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

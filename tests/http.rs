@@ -1,4 +1,5 @@
 //! The HTTP surface besides POST /graphql: GraphiQL, GET queries, health, request ids.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -66,4 +67,15 @@ async fn health_reports_a_reachable_database() {
     let (status, _, body) = app.get("/health", "*/*").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, b"ok");
+}
+
+#[tokio::test]
+async fn mutations_are_refused_over_get() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let uri = "/graphql?query=mutation%7BdeleteContact(input%3A%7Bid%3A%22x%22%7D)%7BdeletedContactId%7D%7D";
+    let (status, headers, body) = app.get(uri, "application/json").await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(headers["allow"], "POST");
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 }

@@ -1,4 +1,5 @@
 //! Relay pagination edges on root and nested connections, on both backends.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

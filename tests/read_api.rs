@@ -1,4 +1,5 @@
 //! Every root field and relation of the read API, over HTTP, on both backends.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

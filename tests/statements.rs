@@ -1,4 +1,5 @@
 //! The number of SQL statements of a nested query is bounded by its depth, not by its rows.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

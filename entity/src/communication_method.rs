@@ -1,10 +1,12 @@
 //! A free-form channel of exactly one account or one contact (switchboard, fax, website, ...).
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
 use crate::enums::CommunicationKind;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "communication_method")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,10 +1,12 @@
 //! A person; belongs to at most one account.
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
 use crate::enums::EmailFormat;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "contact")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -2,10 +2,12 @@
 //! contacts, so an identity that arrives again finds the contact that owns it.
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
 use crate::enums::IdentityChannel;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "contact_identity")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,10 +1,12 @@
 //! A case; always has a primary contact.
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
 use crate::enums::{IncidentChannel, IncidentPriority, IncidentStatus};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "incident")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -8,6 +8,7 @@ pub mod audit_entry;
 pub mod communication_method;
 pub mod contact;
 pub mod contact_identity;
+pub mod contact_redirect;
 pub mod enums;
 pub mod incident;
 pub mod opportunity;

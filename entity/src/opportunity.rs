@@ -1,10 +1,12 @@
 //! A sale in progress with an account.
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
 use crate::enums::OpportunityStage;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "opportunity")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

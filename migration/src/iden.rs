@@ -110,6 +110,15 @@ pub enum AuditEntry {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
+pub enum ContactRedirect {
+    Table,
+    MergedId,
+    SurvivorId,
+    MergedAt,
+    Actor,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
 pub enum Timestamps {
     CreatedAt,
     UpdatedAt,

@@ -10,6 +10,7 @@ mod m20261128_000001_create_account_and_contact;
 mod m20261128_000002_create_identity_and_method;
 mod m20261128_000003_create_incident_and_opportunity;
 mod m20261128_000004_create_audit_entry;
+mod m20261128_000005_create_contact_redirect;
 mod shape;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_create_identity_and_method::Migration),
             Box::new(m20261128_000003_create_incident_and_opportunity::Migration),
             Box::new(m20261128_000004_create_audit_entry::Migration),
+            Box::new(m20261128_000005_create_contact_redirect::Migration),
         ]
     }
 }

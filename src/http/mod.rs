@@ -77,7 +77,36 @@ async fn graphql_get(
     if wants_html {
         return graphiql::page().await.into_response();
     }
+    if let Ok(request) = &request
+        && is_mutation(&request.0)
+    {
+        // GET must be safe: caches and prefetchers repeat it (GraphQL over HTTP, 405).
+        let body = serde_json::json!({ "errors": [{
+            "message": "mutations must be sent with POST",
+            "extensions": { "code": code::BAD_USER_INPUT },
+        }] });
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "POST")],
+            Json(body),
+        )
+            .into_response();
+    }
     execute(state, headers, request).await
+}
+
+/// Whether the operation a request would run is a mutation.
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let operation = match (&document.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    operation.is_some_and(|operation| operation.node.ty == OperationType::Mutation)
 }
 
 async fn graphql_post(

@@ -52,6 +52,12 @@ impl Loaders {
         Self { inner }
     }
 
+    /// Stops answering from the cache for the rest of the request: called once a request has
+    /// written, so fields resolved after a mutation see the change.
+    pub fn stop_caching(&self) {
+        self.inner.enable_all_cache(false);
+    }
+
     /// The request's scoped database, for root lists that are not relations.
     pub fn db(&self) -> &ScopedDb {
         self.inner.loader()

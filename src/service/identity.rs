@@ -56,7 +56,10 @@ fn normalize_email(value: &str) -> AppResult<String> {
 /// Parses a phone number, accepting international (`+49 30 1234567`, `0049...`) and national
 /// (`030 1234567`, read in `default_region`) forms with spaces, dashes, dots and parentheses.
 pub fn normalize_phone(value: &str, default_region: country::Id) -> AppResult<String> {
-    let number = phonenumber::parse(Some(default_region), value)
+    // An international number must not be read in the default region: phonenumber 0.3 would
+    // strip that region's national prefix from it (`+49 1512...` under US loses its `1`).
+    let region = (!value.starts_with('+')).then_some(default_region);
+    let number = phonenumber::parse(region, value)
         .map_err(|_| AppError::bad_input(format!("`{value}` is not a phone number")))?;
     if !phonenumber::is_valid(&number) {
         return Err(AppError::bad_input(format!(
@@ -106,6 +109,14 @@ mod tests {
             let got = normalize(IdentityChannel::Sms, spelling, DE).unwrap();
             assert_eq!(got, "+49301234567", "{spelling}");
         }
+    }
+
+    #[test]
+    fn international_numbers_ignore_the_default_region() {
+        let got = normalize(IdentityChannel::Sms, "+49 1512 3456789", country::Id::US).unwrap();
+        assert_eq!(got, "+4915123456789");
+        let got = normalize(IdentityChannel::Sms, "+39 02 1234 5678", DE).unwrap();
+        assert_eq!(got, "+390212345678");
     }
 
     #[test]

@@ -2,10 +2,21 @@
 //! Every function that reads rows on behalf of a caller takes a [`ScopedDb`](scope::ScopedDb),
 //! which carries the caller's scope.
 
+pub mod accounts;
+pub mod audit;
+pub mod contacts;
+pub mod identities;
 pub mod identity;
+pub mod incidents;
 pub mod lookup;
+pub mod merge;
+pub mod methods;
+pub mod opportunities;
 pub mod page;
+pub mod patch;
 pub mod record;
 pub mod relations;
+pub mod resolve;
 pub mod scope;
 pub mod seed;
+pub mod validate;

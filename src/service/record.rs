@@ -15,6 +15,10 @@ pub trait Record: EntityTrait<Model: FromQueryResult + Send + Sync + 'static> {
 
     fn id_of(model: &Self::Model) -> Uuid;
 
+    /// Whether ids of this table can have been merged away (see `contact_redirect`), so that a
+    /// lookup by a missing id should follow the redirect to the survivor.
+    const FOLLOWS_REDIRECTS: bool = false;
+
     /// The rows of this table `scope` may see, as a `WHERE` condition. Every read path applies
     /// it in SQL; nothing is filtered after loading.
     fn visible(scope: Scope) -> Condition {
@@ -30,8 +34,10 @@ pub trait Record: EntityTrait<Model: FromQueryResult + Send + Sync + 'static> {
 }
 
 macro_rules! record {
-    ($($module:ident),* $(,)?) => {$(
+    ($($module:ident $(=> $redirects:literal)?),* $(,)?) => {$(
         impl Record for $module::Entity {
+            $(const FOLLOWS_REDIRECTS: bool = $redirects;)?
+
             fn id_column() -> Self::Column {
                 $module::Column::Id
             }
@@ -45,7 +51,7 @@ macro_rules! record {
 
 record!(
     account,
-    contact,
+    contact => true,
     contact_identity,
     communication_method,
     incident,

@@ -5,11 +5,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use entity::{
-    account, audit_entry, communication_method, contact, contact_identity, incident, opportunity,
+    account, audit_entry, communication_method, contact, contact_identity, contact_redirect,
+    incident, opportunity,
 };
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, WindowStatement};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, IntoIden, Query, SelectStatement, WindowStatement,
+};
 use sea_orm::{
-    ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -23,6 +27,16 @@ pub trait HasMany: Send + Sync + 'static {
     type Child: Record;
 
     fn parent_column() -> <Self::Child as EntityTrait>::Column;
+
+    /// The children of `parents`, before scope and paging.
+    fn children_of(parents: &[Uuid]) -> Select<Self::Child> {
+        Self::Child::find().filter(Self::parent_column().is_in(parents.iter().copied()))
+    }
+
+    /// The parent a child row is listed under, as selected by [`HasMany::children_of`].
+    fn parent_expr() -> Expr {
+        Expr::col((Self::Child::default(), Self::parent_column()))
+    }
 }
 
 /// The model type of a relation's child rows.
@@ -62,14 +76,50 @@ has_many! {
     IncidentsOfContact => incident::PrimaryContactId;
     /// Opportunities whose primary contact is the contact.
     OpportunitiesOfContact => opportunity::PrimaryContactId;
-    /// Audit entries about the contact.
-    AuditOfContact => audit_entry::ContactId;
 }
 
-const PAGE_RANK: &str = "page_rank";
-const PAGE_ALIAS: &str = "page";
+/// Audit entries about a contact, including those about contacts merged into it: audit rows are
+/// never rewritten, so the log follows the redirects instead.
+pub struct AuditOfContact;
 
-/// Rows by id, as the scope sees them; absent ids are missing from the map.
+impl HasMany for AuditOfContact {
+    type Child = audit_entry::Entity;
+
+    fn parent_column() -> audit_entry::Column {
+        audit_entry::Column::ContactId
+    }
+
+    fn children_of(parents: &[Uuid]) -> Select<audit_entry::Entity> {
+        let redirect = audit_entry::Entity::belongs_to(contact_redirect::Entity)
+            .from(audit_entry::Column::ContactId)
+            .to(contact_redirect::Column::MergedId)
+            .into();
+        audit_entry::Entity::find()
+            .join(JoinType::LeftJoin, redirect)
+            .filter(
+                Condition::any()
+                    .add(audit_entry::Column::ContactId.is_in(parents.iter().copied()))
+                    .add(contact_redirect::Column::SurvivorId.is_in(parents.iter().copied())),
+            )
+    }
+
+    fn parent_expr() -> Expr {
+        Func::coalesce([
+            Expr::col((
+                contact_redirect::Entity,
+                contact_redirect::Column::SurvivorId,
+            )),
+            Expr::col((audit_entry::Entity, audit_entry::Column::ContactId)),
+        ])
+        .into()
+    }
+}
+
+const PAGE_PARENT: &str = "page_parent";
+const PAGE_RANK: &str = "page_rank";
+
+/// Rows by id, as the scope sees them; absent ids are missing from the map. For tables whose ids
+/// can be merged away, a merged id maps to its survivor's row.
 pub async fn by_ids<E: Record>(
     db: &ScopedDb,
     ids: &[Uuid],
@@ -78,9 +128,52 @@ pub async fn by_ids<E: Record>(
         .filter(E::visible_with_ids(db.scope(), ids.iter().copied()))
         .all(db.conn())
         .await?;
-    Ok(rows
+    let mut found: HashMap<Uuid, Arc<E::Model>> = rows
         .into_iter()
         .map(|row| (E::id_of(&row), Arc::new(row)))
+        .collect();
+    if E::FOLLOWS_REDIRECTS && found.len() < ids.len() {
+        let missing: Vec<Uuid> = ids
+            .iter()
+            .filter(|id| !found.contains_key(id))
+            .copied()
+            .collect();
+        let redirects = survivors_of(db.conn(), &missing).await?;
+        if !redirects.is_empty() {
+            let survivors: Vec<Uuid> = redirects.values().copied().collect();
+            let rows = E::find()
+                .filter(E::visible_with_ids(db.scope(), survivors))
+                .all(db.conn())
+                .await?;
+            let by_id: HashMap<Uuid, Arc<E::Model>> = rows
+                .into_iter()
+                .map(|row| (E::id_of(&row), Arc::new(row)))
+                .collect();
+            for (merged, survivor) in redirects {
+                if let Some(row) = by_id.get(&survivor) {
+                    found.insert(merged, Arc::clone(row));
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The survivors of merged-away contact ids, in one statement.
+pub async fn survivors_of<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Uuid>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let redirects = contact_redirect::Entity::find()
+        .filter(contact_redirect::Column::MergedId.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?;
+    Ok(redirects
+        .into_iter()
+        .map(|redirect| (redirect.merged_id, redirect.survivor_id))
         .collect())
 }
 
@@ -89,18 +182,12 @@ pub async fn all_of<R: HasMany>(
     db: &ScopedDb,
     parents: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Arc<Vec<Arc<ChildOf<R>>>>>> {
-    let rows = R::Child::find()
-        .filter(R::parent_column().is_in(parents.iter().copied()))
+    let mut select = R::children_of(parents)
         .filter(R::Child::visible(db.scope()))
         .order_by_asc(R::Child::id_column())
-        .all(db.conn())
-        .await?;
-    let mut grouped: HashMap<Uuid, Vec<Arc<ChildOf<R>>>> = HashMap::new();
-    for row in rows {
-        if let Some(parent) = parent_of::<R>(&row) {
-            grouped.entry(parent).or_default().push(Arc::new(row));
-        }
-    }
+        .into_query();
+    select.expr_as(R::parent_expr(), Alias::new(PAGE_PARENT));
+    let grouped = grouped_rows::<R>(db, &select).await?;
     Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
 }
 
@@ -111,41 +198,53 @@ pub async fn pages_of<R: HasMany>(
     parents: &[Uuid],
     window: &PageWindow,
 ) -> AppResult<HashMap<Uuid, Arc<Page<ChildOf<R>>>>> {
-    let mut ranked = R::Child::find()
-        .filter(R::parent_column().is_in(parents.iter().copied()))
+    let mut scoped = R::children_of(parents)
         .filter(R::Child::visible(db.scope()))
         .filter(window.bounds::<R::Child>())
         .into_query();
-    ranked.expr_window_as(
-        Expr::cust("ROW_NUMBER()"),
-        WindowStatement::partition_by(R::parent_column())
-            .order_by(R::Child::id_column(), window.order())
-            .to_owned(),
-        Alias::new(PAGE_RANK),
-    );
+    scoped.expr_as(R::parent_expr(), Alias::new(PAGE_PARENT));
+    let id = R::Child::id_column().into_iden();
+    let ranked = Query::select()
+        .column(Asterisk)
+        .expr_window_as(
+            Expr::cust("ROW_NUMBER()"),
+            WindowStatement::partition_by(Alias::new(PAGE_PARENT))
+                .order_by(id, window.order())
+                .to_owned(),
+            Alias::new(PAGE_RANK),
+        )
+        .from_subquery(scoped, Alias::new("scoped"))
+        .to_owned();
     let limit = i64::try_from(window.fetch_limit()).unwrap_or(i64::MAX);
     let page = Query::select()
         .column(Asterisk)
-        .from_subquery(ranked, Alias::new(PAGE_ALIAS))
+        .from_subquery(ranked, Alias::new("ranked"))
         .and_where(Expr::col(Alias::new(PAGE_RANK)).lte(limit))
         .order_by(Alias::new(PAGE_RANK), sea_orm::Order::Asc)
         .to_owned();
-    let statement = db.conn().get_database_backend().build(&page);
-    let rows = R::Child::find()
-        .from_raw_sql(statement)
-        .all(db.conn())
-        .await?;
-
-    let mut grouped: HashMap<Uuid, Vec<Arc<ChildOf<R>>>> = HashMap::new();
-    for row in rows {
-        if let Some(parent) = parent_of::<R>(&row) {
-            grouped.entry(parent).or_default().push(Arc::new(row));
-        }
-    }
+    let grouped = grouped_rows::<R>(db, &page).await?;
     Ok(grouped
         .into_iter()
         .map(|(parent, rows)| (parent, Arc::new(window.finish(rows))))
         .collect())
+}
+
+/// Runs a select whose rows carry `page_parent` and groups the models by it, keeping order.
+async fn grouped_rows<R: HasMany>(
+    db: &ScopedDb,
+    select: &SelectStatement,
+) -> AppResult<HashMap<Uuid, Vec<Arc<ChildOf<R>>>>> {
+    let statement = db.conn().get_database_backend().build(select);
+    let rows = db.conn().query_all_raw(statement).await?;
+    let mut grouped: HashMap<Uuid, Vec<Arc<ChildOf<R>>>> = HashMap::new();
+    for row in rows {
+        let parent: Option<Uuid> = row.try_get("", PAGE_PARENT)?;
+        let model = ChildOf::<R>::from_query_result(&row, "")?;
+        if let Some(parent) = parent {
+            grouped.entry(parent).or_default().push(Arc::new(model));
+        }
+    }
+    Ok(grouped)
 }
 
 /// Number of children of each parent, in one `GROUP BY` statement; parents without children
@@ -154,13 +253,12 @@ pub async fn counts_of<R: HasMany>(
     db: &ScopedDb,
     parents: &[Uuid],
 ) -> AppResult<HashMap<Uuid, u64>> {
-    let counts: Vec<(Uuid, i64)> = R::Child::find()
+    let counts: Vec<(Uuid, i64)> = R::children_of(parents)
         .select_only()
-        .column(R::parent_column())
+        .expr_as(R::parent_expr(), PAGE_PARENT)
         .column_as(R::Child::id_column().count(), "child_count")
-        .filter(R::parent_column().is_in(parents.iter().copied()))
         .filter(R::Child::visible(db.scope()))
-        .group_by(R::parent_column())
+        .group_by(R::parent_expr())
         .into_tuple()
         .all(db.conn())
         .await?;
@@ -168,11 +266,4 @@ pub async fn counts_of<R: HasMany>(
         .into_iter()
         .map(|(parent, count)| (parent, u64::try_from(count).unwrap_or_default()))
         .collect())
-}
-
-fn parent_of<R: HasMany>(row: &ChildOf<R>) -> Option<Uuid> {
-    match row.get(R::parent_column()) {
-        Value::Uuid(parent) => parent,
-        _ => None,
-    }
 }

@@ -1,22 +1,23 @@
-//! A database handle bound to the scope of one request.
+//! A database handle bound to the caller of one request.
 
 use sea_orm::DatabaseConnection;
 
 use crate::auth::{Principal, Scope};
 
-/// The connection every read path goes through. It carries the caller's [`Scope`], so a query
-/// cannot be written without it, and loaders built on it never mix callers.
+/// The connection every service function goes through. It carries the caller, so no query can
+/// be written without the caller's scope and no change without its actor; loaders built on it
+/// never mix callers.
 #[derive(Clone)]
 pub struct ScopedDb {
     conn: DatabaseConnection,
-    scope: Scope,
+    principal: Principal,
 }
 
 impl ScopedDb {
     pub fn new(conn: DatabaseConnection, principal: &Principal) -> Self {
         Self {
             conn,
-            scope: principal.scope,
+            principal: principal.clone(),
         }
     }
 
@@ -25,6 +26,10 @@ impl ScopedDb {
     }
 
     pub fn scope(&self) -> Scope {
-        self.scope
+        self.principal.scope
+    }
+
+    pub fn principal(&self) -> &Principal {
+        &self.principal
     }
 }

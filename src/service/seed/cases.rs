@@ -11,7 +11,7 @@ use rand::seq::SliceRandom;
 use uuid::Uuid;
 
 use super::generated::{AccountCtx, Generator, pick, weighted};
-use super::ids::{DAY_MS, MINUTE_MS};
+use super::ids::DAY_MS;
 use super::names;
 use super::rows::Rows;
 
@@ -134,8 +134,8 @@ impl Generator {
     /// the account's usual currency, some are too early to have one.
     pub(super) fn opportunities(&mut self, ctx: &AccountCtx, contacts: &[Uuid], rows: &mut Rows) {
         for _ in 0..self.rng.random_range(0..=3) {
-            self.clock
-                .advance(self.rng.random_range(0..=60 * MINUTE_MS));
+            let gap = self.rng.random_range(0..=self.incident_spacing_ms);
+            self.clock.advance(gap);
             let stamp = self.clock.next();
             let rng = &mut self.rng;
             let priced = rng.random_bool(0.85);

@@ -7,19 +7,21 @@
 
 use std::collections::{HashMap, HashSet};
 
-use entity::account;
+use entity::{account, audit_entry};
 use phonenumber::country;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use serde_json::json;
+use sea_orm::ConnectionTrait;
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use super::SeedPlan;
+use super::audit;
 use super::ids::{DAY_MS, GENERATED_BASE_MS, IdClock};
 use super::names::{self, Location};
 use super::phones::{Line, NumberPool, PhoneSource};
-use super::rows::{self, Rows, Subject};
-use crate::error::AppResult;
+use super::rows::Rows;
+use super::{SeedPlan, SeedReport};
+use crate::error::{AppError, AppResult};
 
 /// Accounts built and written per step: large enough that most INSERTs are full batches,
 /// small enough that a step's rows (about 10,000 incidents) stay a few megabytes.
@@ -28,8 +30,8 @@ const ACCOUNTS_PER_CHUNK: usize = 100;
 /// Generated records spread over one year, however many there are.
 const SPAN_MS: u64 = 365 * DAY_MS;
 
-/// Distinct switchboard numbers per country; accounts share them in turn.
-const SWITCHBOARDS_PER_COUNTRY: usize = 64;
+/// Mixed into the plan's seed for the id clock, so ids and data draw from separate streams.
+const ID_STREAM: u64 = 0x05EE_D1D5;
 
 /// Customers per partner account, roughly.
 const CUSTOMERS_PER_PARTNER: usize = 10;
@@ -61,6 +63,8 @@ pub struct Generator {
     accounts: usize,
     partner_count: usize,
     next_account: usize,
+    /// [`ACCOUNTS_PER_CHUNK`]; tests lower it to cross chunk boundaries with small plans.
+    pub(super) accounts_per_chunk: usize,
 }
 
 impl Generator {
@@ -74,7 +78,7 @@ impl Generator {
         let incidents_per_account = 5 * plan.contacts_per_account as u64 + 1;
         Self {
             rng: SmallRng::seed_from_u64(plan.seed),
-            clock: IdClock::new(GENERATED_BASE_MS, plan.seed ^ 0x5eed_1d5),
+            clock: IdClock::new(GENERATED_BASE_MS, plan.seed ^ ID_STREAM),
             region,
             mobiles: PhoneSource::new(region, Line::Mobile),
             places: names::locations(),
@@ -87,6 +91,7 @@ impl Generator {
             accounts,
             partner_count,
             next_account: 0,
+            accounts_per_chunk: ACCOUNTS_PER_CHUNK,
         }
     }
 
@@ -96,7 +101,7 @@ impl Generator {
         if self.next_account >= self.accounts {
             return Ok(None);
         }
-        let end = (self.next_account + ACCOUNTS_PER_CHUNK).min(self.accounts);
+        let end = (self.next_account + self.accounts_per_chunk.max(1)).min(self.accounts);
         let mut rows = Rows::default();
         for index in self.next_account..end {
             self.account(index, &mut rows)?;
@@ -106,14 +111,37 @@ impl Generator {
     }
 
     fn account(&mut self, index: usize, rows: &mut Rows) -> AppResult<()> {
+        let (mut model, ctx) = self.account_model(index, &mut rows.audit);
+        let contacts_from = rows.contacts.len();
+        let contact_ids = self.contacts(&ctx, rows)?;
+        let primary = self.rng.random_range(0..contact_ids.len().clamp(1, 3));
+        model.primary_contact_id = contact_ids.get(primary).copied();
+        self.account_methods(&ctx, rows);
+        self.incidents(&ctx, &contact_ids, rows);
+        if model.is_customer {
+            self.opportunities(&ctx, &contact_ids, rows);
+        }
+        self.updates(&mut rows.contacts[contacts_from..], &mut rows.audit);
+        if model.is_partner {
+            self.partners.push(model.id);
+        }
+        rows.accounts.push(model);
+        Ok(())
+    }
+
+    /// The account and its CREATE entry; the primary contact is chosen once contacts exist.
+    fn account_model(
+        &mut self,
+        index: usize,
+        entries: &mut Vec<audit_entry::Model>,
+    ) -> (account::Model, AccountCtx) {
         let is_partner = index < self.partner_count;
         // A few partners buy from us too.
         let is_customer = !is_partner || index % 5 == 4;
         let place = *pick(&mut self.rng, &self.places);
         let (name, domain) = self.company_name(is_partner, &place);
         let partner_id = match self.partners.len() {
-            0 => None,
-            n if !is_partner && self.rng.random_bool(0.6) => {
+            n if n > 0 && !is_partner && self.rng.random_bool(0.6) => {
                 Some(self.partners[self.rng.random_range(0..n)])
             }
             _ => None,
@@ -121,24 +149,28 @@ impl Generator {
         let operation = self.clock.next();
         let stamp = self.clock.next();
         let phone = self.landline(place.country);
-        let notes = self
-            .rng
-            .random_bool(0.2)
-            .then(|| pick(&mut self.rng, names::ACCOUNT_NOTES).to_string());
-        let fields = vec![
-            ("name", json!(name)),
-            ("is_customer", json!(is_customer)),
-            ("is_partner", json!(is_partner)),
-            ("partner_id", json!(partner_id)),
-            ("country", json!(place.country)),
-        ];
-        rows.audit.push(rows::created(
-            &mut self.clock,
-            operation,
-            Subject::account(stamp.id),
-            fields,
-        ));
-        let street = place.street_line(self.rng.random_range(1..=240));
+        let rng = &mut self.rng;
+        let model = account::Model {
+            id: stamp.id,
+            name,
+            is_customer,
+            is_partner,
+            partner_id,
+            primary_contact_id: None,
+            phone: phone.clone(),
+            website: Some(format!("https://www.{domain}")),
+            street: Some(place.street_line(rng.random_range(1..=240))),
+            city: Some(place.city.to_owned()),
+            state: place.state.map(str::to_owned),
+            postal_code: Some(place.postal_code.to_owned()),
+            country: Some(place.country.to_owned()),
+            notes: rng
+                .random_bool(0.2)
+                .then(|| pick(rng, names::ACCOUNT_NOTES).to_string()),
+            created_at: stamp.at,
+            updated_at: stamp.at,
+        };
+        entries.push(audit::account_created(&mut self.clock, operation, &model));
         let ctx = AccountCtx {
             id: stamp.id,
             domain,
@@ -146,37 +178,7 @@ impl Generator {
             phone,
             partner_id,
         };
-        let contacts_from = rows.contacts.len();
-        let contact_ids = self.contacts(&ctx, rows)?;
-        let primary = contact_ids.get(self.rng.random_range(0..3.min(contact_ids.len()).max(1)));
-        rows.accounts.push(account::Model {
-            id: stamp.id,
-            name,
-            is_customer,
-            is_partner,
-            partner_id,
-            primary_contact_id: primary.copied(),
-            phone: ctx.phone.clone(),
-            website: Some(format!("https://www.{}", ctx.domain)),
-            street: Some(street),
-            city: Some(place.city.to_owned()),
-            state: place.state.map(str::to_owned),
-            postal_code: Some(place.postal_code.to_owned()),
-            country: Some(place.country.to_owned()),
-            notes,
-            created_at: stamp.at,
-            updated_at: stamp.at,
-        });
-        self.account_methods(&ctx, rows);
-        self.incidents(&ctx, &contact_ids, rows);
-        if is_customer {
-            self.opportunities(&ctx, &contact_ids, rows);
-        }
-        self.updates(&mut rows.contacts[contacts_from..], &mut rows.audit);
-        if is_partner {
-            self.partners.push(stamp.id);
-        }
-        Ok(())
+        (model, ctx)
     }
 
     /// A coined company name and a domain no other account has.
@@ -206,12 +208,39 @@ impl Generator {
 
     /// The switchboard number of an account in `country`, from that country's numbering plan.
     fn landline(&mut self, country: &'static str) -> Option<String> {
-        let pool = self.landlines.entry(country).or_insert_with(|| match country.parse() {
-            Ok(region) => NumberPool::new(region, Line::Fixed, SWITCHBOARDS_PER_COUNTRY),
-            Err(_) => NumberPool::default(),
-        });
+        let pool = self
+            .landlines
+            .entry(country)
+            .or_insert_with(|| match country.parse() {
+                Ok(region) => NumberPool::new(region, Line::Fixed),
+                Err(_) => NumberPool::default(),
+            });
         pool.next_number()
     }
+}
+
+/// Writes every chunk of `generator`. The next chunk is built on a blocking thread while the
+/// current one is written, which hides most of the generation time behind the database's.
+pub async fn write<C: ConnectionTrait>(db: &C, generator: Generator) -> AppResult<SeedReport> {
+    let mut report = SeedReport::default();
+    let mut pending = build_next(generator);
+    loop {
+        let (generator, rows) = pending.await.map_err(AppError::internal)?;
+        let Some(rows) = rows? else {
+            return Ok(report);
+        };
+        pending = build_next(generator);
+        report.add(&rows.write(db).await?);
+    }
+}
+
+type Built = (Generator, AppResult<Option<Rows>>);
+
+fn build_next(mut generator: Generator) -> JoinHandle<Built> {
+    tokio::task::spawn_blocking(move || {
+        let rows = generator.next_chunk();
+        (generator, rows)
+    })
 }
 
 /// One element of a non-empty list.

@@ -6,6 +6,7 @@
 //! Both write everything in one transaction and refuse a database that already has accounts or
 //! contacts, since their fixed ids and addresses would collide with a previous run.
 
+mod audit;
 mod cases;
 mod demo;
 mod generated;
@@ -85,6 +86,18 @@ impl fmt::Display for SeedReport {
     }
 }
 
+impl SeedReport {
+    fn add(&mut self, other: &SeedReport) {
+        self.accounts += other.accounts;
+        self.contacts += other.contacts;
+        self.identities += other.identities;
+        self.communication_methods += other.communication_methods;
+        self.incidents += other.incidents;
+        self.opportunities += other.opportunities;
+        self.audit_entries += other.audit_entries;
+    }
+}
+
 /// Writes the generated data set of `plan` into an empty database. Phone identities are valid
 /// numbers of `region` (the configured default region), so they read back in national form too.
 pub async fn seed_generated(
@@ -94,13 +107,8 @@ pub async fn seed_generated(
 ) -> AppResult<SeedReport> {
     let txn = begin_write(db).await?;
     ensure_empty(&txn).await?;
-    let mut generator = Generator::new(plan, region);
-    let mut report = SeedReport::default();
-    while let Some(rows) = generator.next_chunk()? {
-        report.add(&rows.write(&txn).await?);
-    }
+    let report = generated::write(&txn, Generator::new(plan, region)).await?;
     txn.commit().await?;
-    tracing::info!(%report, seed = plan.seed, "seeded generated data");
     Ok(report)
 }
 
@@ -112,7 +120,6 @@ pub async fn seed_demo(db: &DatabaseConnection, region: country::Id) -> AppResul
     ensure_empty(&txn).await?;
     let report = rows.write(&txn).await?;
     txn.commit().await?;
-    tracing::info!(%report, "seeded demo data");
     Ok(report)
 }
 
@@ -121,8 +128,8 @@ async fn ensure_empty<C: ConnectionTrait>(db: &C) -> AppResult<()> {
     let contacts = contact::Entity::find().count(db).await?;
     if accounts + contacts > 0 {
         return Err(AppError::Conflict(format!(
-            "seeding needs an empty database; this one has {accounts} accounts and {contacts} \
-             contacts"
+            "seeding needs an empty database, and this one has {accounts} accounts and {contacts} \
+             contacts: point database.url at a new database (or delete the SQLite file) first"
         )));
     }
     Ok(())

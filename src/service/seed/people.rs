@@ -7,15 +7,15 @@ use std::collections::HashSet;
 use entity::enums::{CommunicationKind, EmailFormat, IdentityChannel};
 use entity::{audit_entry, communication_method, contact, contact_identity};
 use rand::Rng;
-use sea_orm::ActiveEnum;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::audit::{self, Subject};
 use super::generated::{AccountCtx, Generator, pick, random_word, weighted};
 use super::ids::Stamp;
 use super::names::{self, CULTURES};
 use super::phones::Phone;
-use super::rows::{self, Rows, Subject};
+use super::rows::Rows;
 use crate::error::AppResult;
 use crate::service::identity;
 
@@ -58,20 +58,8 @@ impl Generator {
         let operation = self.clock.next();
         let stamp = self.clock.next();
         let model = self.contact_model(ctx, &person, stamp);
-        let fields = vec![
-            ("account_id", json!(model.account_id)),
-            ("first_name", json!(model.first_name)),
-            ("last_name", json!(model.last_name)),
-            ("job_title", json!(model.job_title)),
-            ("email_format", json!(model.email_format.to_value())),
-            ("timezone", json!(model.timezone)),
-        ];
-        rows.audit.push(rows::created(
-            &mut self.clock,
-            operation,
-            Subject::contact(stamp.id),
-            fields,
-        ));
+        let entry = audit::contact_created(&mut self.clock, operation, &model);
+        rows.audit.push(entry);
         let reach = self.identities(ctx, stamp.id, &person, local_parts, rows)?;
         self.contact_methods(ctx, stamp.id, &person, &reach, rows);
         let opt_ins = (self.rng.random_bool(0.6), self.rng.random_bool(0.7));
@@ -298,7 +286,7 @@ impl Generator {
     pub(super) fn updates(
         &mut self,
         contacts: &mut [contact::Model],
-        audit: &mut Vec<audit_entry::Model>,
+        entries: &mut Vec<audit_entry::Model>,
     ) {
         for contact in contacts {
             if !self.rng.random_bool(0.04) {
@@ -308,27 +296,27 @@ impl Generator {
             let entry = if self.rng.random_bool(0.6) {
                 let promoted = pick(&mut self.rng, names::PROMOTED_TITLES).to_string();
                 let before = contact.job_title.replace(promoted.clone());
-                rows::updated(
+                audit::updated(
                     &mut self.clock,
                     subject,
-                    "job_title",
+                    "jobTitle",
                     json!(before),
                     json!(promoted),
                 )
             } else {
                 let before = contact.marketing_opt_in;
                 contact.marketing_opt_in = !before;
-                rows::updated(
+                audit::updated(
                     &mut self.clock,
                     subject,
-                    "marketing_opt_in",
+                    "marketingOptIn",
                     json!(before),
                     json!(!before),
                 )
             };
             contact.version += 1;
             contact.updated_at = entry.at;
-            audit.push(entry);
+            entries.push(entry);
         }
     }
 }

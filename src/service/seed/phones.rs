@@ -109,37 +109,56 @@ impl PhoneSource {
     }
 }
 
-/// A few valid numbers of `region` in international form, handed out in turn, for values that
-/// need not be unique (switchboards).
+/// Valid numbers of one region in international form, for values that are not identities
+/// (switchboards), drawn in batches.
 ///
-/// Drawing them up front matters for speed: phonenumber keeps only 100 compiled regexes, so
-/// parsing numbers of many countries in between the region's mobile numbers would keep
-/// recompiling both sets.
+/// Batches matter for speed: phonenumber keeps only 100 compiled regexes, so parsing one number
+/// of another country between each pair of the region's mobile numbers would keep recompiling
+/// both sets.
 #[derive(Debug, Clone, Default)]
 pub struct NumberPool {
+    source: Option<PhoneSource>,
     numbers: Vec<String>,
     next: usize,
 }
 
 impl NumberPool {
-    pub fn new(region: country::Id, line: Line, size: usize) -> Self {
-        let mut numbers = Vec::with_capacity(size);
-        if let Some(mut source) = PhoneSource::new(region, line) {
-            while numbers.len() < size {
-                let Some((number, _)) = source.next_number() else {
-                    break;
-                };
-                numbers.push(number.format().mode(Mode::International).to_string());
-            }
+    const BATCH: usize = 16;
+
+    pub fn new(region: country::Id, line: Line) -> Self {
+        Self {
+            source: PhoneSource::new(region, line),
+            numbers: Vec::new(),
+            next: 0,
         }
-        Self { numbers, next: 0 }
     }
 
-    /// The next number, starting over after the last; `None` if the region had none.
+    /// A number not handed out before while the region has any, then the same ones again;
+    /// `None` if the region has none at all.
     pub fn next_number(&mut self) -> Option<String> {
-        let number = self.numbers.get(self.next % self.numbers.len().max(1)).cloned();
+        if self.next >= self.numbers.len() {
+            self.refill();
+        }
+        let number = self
+            .numbers
+            .get(self.next % self.numbers.len().max(1))
+            .cloned();
         self.next += 1;
         number
+    }
+
+    fn refill(&mut self) {
+        let Some(source) = self.source.as_mut() else {
+            return;
+        };
+        for _ in 0..Self::BATCH {
+            let Some((number, _)) = source.next_number() else {
+                self.source = None;
+                return;
+            };
+            let spelled = number.format().mode(Mode::International).to_string();
+            self.numbers.push(spelled);
+        }
     }
 }
 
@@ -160,7 +179,7 @@ mod tests {
         ] {
             let mut source = PhoneSource::new(region, Line::Mobile).unwrap();
             let mut seen = HashSet::new();
-            for i in 0..300 {
+            for i in 0..100 {
                 let phone = source.next_phone(i % 2 == 0).unwrap();
                 let again = identity::normalize(IdentityChannel::Whatsapp, &phone.entered, region);
                 assert_eq!(again.unwrap(), phone.normalized);

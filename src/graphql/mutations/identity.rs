@@ -1,0 +1,91 @@
+use async_graphql::{Context, ID, InputObject, Object, Result, ResultExt, SimpleObject};
+
+use crate::graphql::context;
+use crate::graphql::ids::{GlobalId, NodeType};
+use crate::graphql::mutations::writer;
+use crate::graphql::pagination::GraphRecord;
+use crate::graphql::types::{Contact, ContactIdentity, IdentityChannel};
+use crate::service::identities::{self, NewIdentity};
+
+/// A new identity for a contact.
+#[derive(InputObject)]
+pub struct AddContactIdentityInput {
+    pub contact_id: ID,
+    pub channel: IdentityChannel,
+    pub value: String,
+    /// The opt-in of an e-mail, SMS or WhatsApp identity's channel; by default adding such an
+    /// identity turns it on.
+    pub opt_in: Option<bool>,
+    /// The contact `version` the change was based on.
+    pub expected_version: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct RemoveContactIdentityInput {
+    pub id: ID,
+    /// The contact `version` the change was based on.
+    pub expected_version: Option<i32>,
+}
+
+#[derive(SimpleObject)]
+pub struct AddContactIdentityPayload {
+    pub contact: Contact,
+    pub identity: ContactIdentity,
+}
+
+#[derive(SimpleObject)]
+pub struct RemoveContactIdentityPayload {
+    pub contact: Contact,
+    pub removed_identity_id: ID,
+}
+
+#[derive(Default)]
+pub struct IdentityMutations;
+
+#[Object]
+impl IdentityMutations {
+    /// Adds an identity to a contact. An identity of another contact is `CONFLICT` with
+    /// `extensions.contactId` naming the owner, so a client can offer a merge.
+    async fn add_contact_identity(
+        &self,
+        ctx: &Context<'_>,
+        input: AddContactIdentityInput,
+    ) -> Result<AddContactIdentityPayload> {
+        let region = context::config(ctx).extend()?.identity.region().extend()?;
+        let contact_id = GlobalId::parse_as(&input.contact_id, NodeType::Contact).extend()?;
+        let identity = NewIdentity {
+            channel: input.channel.into(),
+            value: input.value,
+        };
+        let (contact, identity) = identities::add(
+            writer(ctx).extend()?,
+            region,
+            contact_id,
+            identity,
+            input.opt_in,
+            input.expected_version,
+        )
+        .await
+        .extend()?;
+        Ok(AddContactIdentityPayload {
+            contact: Contact::from_model(contact.into()),
+            identity: ContactIdentity::from_model(identity.into()),
+        })
+    }
+
+    /// Removes an identity from its contact.
+    async fn remove_contact_identity(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveContactIdentityInput,
+    ) -> Result<RemoveContactIdentityPayload> {
+        let id = GlobalId::parse_as(&input.id, NodeType::ContactIdentity).extend()?;
+        let contact = identities::remove(writer(ctx).extend()?, id, input.expected_version)
+            .await
+            .extend()?;
+        Ok(RemoveContactIdentityPayload {
+            contact: Contact::from_model(contact.into()),
+            removed_identity_id: input.id,
+        })
+    }
+}

@@ -1,0 +1,60 @@
+use async_graphql::{Context, ID, InputObject, Object, Result, ResultExt, SimpleObject};
+
+use crate::graphql::ids::{GlobalId, NodeType};
+use crate::graphql::mutations::writer;
+use crate::graphql::pagination::GraphRecord;
+use crate::graphql::types::Contact;
+use crate::service::merge;
+
+/// Two contacts that are the same person.
+#[derive(InputObject)]
+pub struct MergeContactsInput {
+    /// The contact that stays. It keeps its own field values; its empty fields are filled from
+    /// the merged contact.
+    pub survivor_id: ID,
+    /// The contact that is absorbed and deleted. Its identities, communication methods,
+    /// incidents and opportunities move to the survivor, its audit log is shown in the
+    /// survivor's, and its id keeps resolving to the survivor.
+    pub merged_id: ID,
+    /// Contacts of two different accounts are only merged when this is true; the survivor's
+    /// account stays.
+    #[graphql(default)]
+    pub allow_cross_account: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct MergeContactsPayload {
+    /// The survivor after the merge.
+    pub contact: Contact,
+    pub merged_contact_id: ID,
+}
+
+#[derive(Default)]
+pub struct MergeMutations;
+
+#[Object]
+impl MergeMutations {
+    /// Merges one contact into another, irreversibly and atomically. Refused for a contact with
+    /// itself (`BAD_USER_INPUT`), unknown contacts (`NOT_FOUND`), ids merged away already and
+    /// contacts of different accounts without `allowCrossAccount` (`CONFLICT`).
+    async fn merge_contacts(
+        &self,
+        ctx: &Context<'_>,
+        input: MergeContactsInput,
+    ) -> Result<MergeContactsPayload> {
+        let survivor = GlobalId::parse_as(&input.survivor_id, NodeType::Contact).extend()?;
+        let merged = GlobalId::parse_as(&input.merged_id, NodeType::Contact).extend()?;
+        let contact = merge::merge(
+            writer(ctx).extend()?,
+            survivor,
+            merged,
+            input.allow_cross_account,
+        )
+        .await
+        .extend()?;
+        Ok(MergeContactsPayload {
+            contact: Contact::from_model(contact.into()),
+            merged_contact_id: input.merged_id,
+        })
+    }
+}

@@ -1,0 +1,113 @@
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
+
+use crate::graphql::context;
+use crate::graphql::ids::{GlobalId, NodeType};
+use crate::graphql::mutations::contact::IdentityInput;
+use crate::graphql::mutations::writer;
+use crate::graphql::pagination::GraphRecord;
+use crate::graphql::types::{Contact, ContactIdentity, EmailFormat};
+use crate::service::contacts::ContactPatch;
+use crate::service::patch::Patch;
+use crate::service::resolve::{self, Outcome};
+
+/// An inbound message's identities, plus what to store if the sender turns out to be new.
+#[derive(InputObject)]
+pub struct ResolveContactInput {
+    /// Every identity the message carries, e.g. the sender's e-mail and phone number.
+    pub identities: Vec<IdentityInput>,
+    /// Used only when a contact is created.
+    pub account_id: Option<ID>,
+    /// Used only when a contact is created.
+    pub first_name: Option<String>,
+    /// Used only when a contact is created; without it the new contact's surname is the value of
+    /// the first identity, so that it is never blank.
+    pub last_name: Option<String>,
+    /// Used only when a contact is created.
+    pub title: Option<String>,
+    /// Used only when a contact is created.
+    pub timezone: Option<String>,
+    /// Used only when a contact is created.
+    pub email_format: Option<EmailFormat>,
+}
+
+/// What `resolveContact` did.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ResolveOutcome {
+    /// All known identities belong to one contact; unknown ones were attached to it.
+    Matched,
+    /// None was known; a contact was created with all of them.
+    Created,
+    /// They belong to two or more contacts; nothing was written. See `conflict`.
+    Conflict,
+}
+
+/// Identities of one message that belong to different contacts.
+#[derive(SimpleObject)]
+pub struct IdentityConflict {
+    /// The stored identities, each with its owner (`identities.contact`).
+    pub identities: Vec<ContactIdentity>,
+}
+
+#[derive(SimpleObject)]
+pub struct ResolveContactPayload {
+    pub outcome: ResolveOutcome,
+    /// The matched or created contact; `null` on `CONFLICT`.
+    pub contact: Option<Contact>,
+    /// Set on `CONFLICT` only.
+    pub conflict: Option<IdentityConflict>,
+}
+
+fn keep_or_set(value: Option<String>) -> Patch<String> {
+    value.map_or(Patch::Keep, Patch::Set)
+}
+
+#[derive(Default)]
+pub struct ResolveMutations;
+
+#[Object]
+impl ResolveMutations {
+    /// Finds the contact behind an inbound message's identities, or creates it. Safe to call
+    /// concurrently with the same identities: exactly one contact is created.
+    async fn resolve_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: ResolveContactInput,
+    ) -> Result<ResolveContactPayload> {
+        let region = context::config(ctx).extend()?.identity.region().extend()?;
+        let account_id = input
+            .account_id
+            .map(|id| GlobalId::parse_as(&id, NodeType::Account))
+            .transpose()
+            .extend()?;
+        let fields = ContactPatch {
+            account_id: account_id.map_or(Patch::Keep, Patch::Set),
+            first_name: keep_or_set(input.first_name),
+            last_name: input.last_name,
+            title: keep_or_set(input.title),
+            timezone: keep_or_set(input.timezone),
+            email_format: input.email_format.map(Into::into),
+            ..ContactPatch::default()
+        };
+        let identities = input.identities.into_iter().map(Into::into).collect();
+        let resolution = resolve::resolve(writer(ctx).extend()?, region, identities, fields)
+            .await
+            .extend()?;
+        let outcome = match resolution.outcome {
+            Outcome::Matched => ResolveOutcome::Matched,
+            Outcome::Created => ResolveOutcome::Created,
+            Outcome::Conflict => ResolveOutcome::Conflict,
+        };
+        let conflict = (outcome == ResolveOutcome::Conflict).then(|| IdentityConflict {
+            identities: resolution
+                .clashing
+                .into_iter()
+                .map(|identity| ContactIdentity::from_model(identity.into()))
+                .collect(),
+        });
+        Ok(ResolveContactPayload {
+            outcome,
+            contact: resolution.contact.map(|c| Contact::from_model(c.into())),
+            conflict,
+        })
+    }
+}
