@@ -109,7 +109,7 @@ both_backends!(account_methods_are_validated_by_kind_and_audited, |app| {
         ),
     ];
     for (kind, value, stored) in cases {
-        let input = json!({ "accountId": acme, "kind": kind, "value": value, "label": " Sales " });
+        let input = json!({ "owner": { "account": acme }, "kind": kind, "value": value, "label": " Sales " });
         let reply = app.gql(CREATE, json!({ "input": input })).await;
         let data = &reply.data()["createCommunicationMethod"];
         assert_eq!(
@@ -146,7 +146,7 @@ both_backends!(account_methods_are_validated_by_kind_and_audited, |app| {
     }
     // a long postal address fits (bounded by the text limit, not the line limit)
     let long = "Building 7, ".repeat(100);
-    let input = json!({ "accountId": acme, "kind": "POSTAL_ADDRESS", "value": long });
+    let input = json!({ "owner": { "account": acme }, "kind": "POSTAL_ADDRESS", "value": long });
     let reply = app.gql(CREATE, json!({ "input": input })).await;
     assert_eq!(
         reply.data()["createCommunicationMethod"]["communicationMethod"]["value"],
@@ -161,55 +161,47 @@ both_backends!(invalid_methods_are_refused_and_write_nothing, |app| {
     let before = state(&app).await;
     let bad_input = [
         (
-            json!({ "accountId": acme, "kind": "EMAIL", "value": "sales at acme" }),
+            json!({ "owner": { "account": acme }, "kind": "EMAIL", "value": "sales at acme" }),
             "value",
         ),
         (
-            json!({ "accountId": acme, "kind": "PHONE", "value": "12" }),
+            json!({ "owner": { "account": acme }, "kind": "PHONE", "value": "12" }),
             "value",
         ),
         (
-            json!({ "accountId": acme, "kind": "MOBILE", "value": "call me" }),
+            json!({ "owner": { "account": acme }, "kind": "MOBILE", "value": "call me" }),
             "value",
         ),
         (
-            json!({ "contactId": bob, "kind": "FAX", "value": "+1" }),
+            json!({ "owner": { "contact": bob }, "kind": "FAX", "value": "+1" }),
             "value",
         ),
         (
-            json!({ "accountId": acme, "kind": "WEBSITE", "value": "acme.example" }),
+            json!({ "owner": { "account": acme }, "kind": "WEBSITE", "value": "acme.example" }),
             "value",
         ),
         (
-            json!({ "accountId": acme, "kind": "POSTAL_ADDRESS", "value": "  " }),
+            json!({ "owner": { "account": acme }, "kind": "POSTAL_ADDRESS", "value": "  " }),
             "value",
         ),
         (
-            json!({ "accountId": acme, "kind": "POSTAL_ADDRESS", "value": "x".repeat(10_001) }),
+            json!({ "owner": { "account": acme }, "kind": "POSTAL_ADDRESS", "value": "x".repeat(10_001) }),
             "value",
         ),
         (
-            json!({ "accountId": acme, "kind": "PHONE", "value": "+12015550100", "label": "l".repeat(201) }),
+            json!({ "owner": { "account": acme }, "kind": "PHONE", "value": "+12015550100", "label": "l".repeat(201) }),
             "label",
         ),
         (
-            json!({ "accountId": acme, "contactId": bob, "kind": "PHONE", "value": "+12015550100" }),
-            "contactId",
-        ),
-        (
-            json!({ "kind": "PHONE", "value": "+12015550100" }),
-            "accountId",
-        ),
-        (
-            json!({ "accountId": bob, "kind": "PHONE", "value": "+12015550100" }),
+            json!({ "owner": { "account": bob }, "kind": "PHONE", "value": "+12015550100" }),
             "Account",
         ),
         (
-            json!({ "contactId": acme, "kind": "PHONE", "value": "+12015550100" }),
+            json!({ "owner": { "contact": acme }, "kind": "PHONE", "value": "+12015550100" }),
             "Contact",
         ),
         (
-            json!({ "accountId": acme, "kind": "PHONE", "value": "+12015550100", "expectedVersion": 1 }),
+            json!({ "owner": { "account": acme }, "kind": "PHONE", "value": "+12015550100", "expectedVersion": 1 }),
             "expectedVersion",
         ),
     ];
@@ -217,24 +209,33 @@ both_backends!(invalid_methods_are_refused_and_write_nothing, |app| {
         let reply = app.gql(CREATE, json!({ "input": input })).await;
         assert_refused(&reply, "BAD_USER_INPUT", needle, &input);
     }
+    // exactly one owner: `owner` is a @oneOf input, checked before any resolver runs
+    for input in [
+        json!({ "owner": { "account": acme, "contact": bob }, "kind": "PHONE", "value": "+12015550100" }),
+        json!({ "owner": {}, "kind": "PHONE", "value": "+12015550100" }),
+        json!({ "kind": "PHONE", "value": "+12015550100" }),
+    ] {
+        let reply = app.gql(CREATE, json!({ "input": input })).await;
+        assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED", "{input}");
+    }
     let not_found = [
         (
-            json!({ "accountId": gid(NodeType::Account, Uuid::now_v7()), "kind": "PHONE", "value": "+12015550100" }),
-            "accountId",
+            json!({ "owner": { "account": gid(NodeType::Account, Uuid::now_v7()) }, "kind": "PHONE", "value": "+12015550100" }),
+            "account",
         ),
         (
-            json!({ "contactId": gid(NodeType::Contact, Uuid::now_v7()), "kind": "PHONE", "value": "+12015550100" }),
-            "contactId",
+            json!({ "owner": { "contact": gid(NodeType::Contact, Uuid::now_v7()) }, "kind": "PHONE", "value": "+12015550100" }),
+            "contact",
         ),
     ];
     for (input, needle) in not_found {
         let reply = app.gql(CREATE, json!({ "input": input })).await;
         assert_refused(&reply, "NOT_FOUND", needle, &input);
     }
-    let stale = json!({ "contactId": bob, "kind": "MOBILE", "value": "+12015550123", "expectedVersion": 7 });
+    let stale = json!({ "owner": { "contact": bob }, "kind": "MOBILE", "value": "+12015550123", "expectedVersion": 7 });
     let reply = app.gql(CREATE, json!({ "input": stale })).await;
     assert_refused(&reply, "CONFLICT", "version", &stale);
-    let unknown_kind = json!({ "accountId": acme, "kind": "PIGEON", "value": "x" });
+    let unknown_kind = json!({ "owner": { "account": acme }, "kind": "PIGEON", "value": "x" });
     let reply = app.gql(CREATE, json!({ "input": unknown_kind })).await;
     assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
     assert_eq!(
@@ -248,7 +249,7 @@ both_backends!(a_contact_method_raises_the_version_and_opts_in, |app| {
     let w = world::build(&app.db).await;
     // fixtures start with emailOptIn on and smsOptIn off
     let bob = gid(NodeType::Contact, w.bob.id);
-    let input = json!({ "contactId": bob, "kind": "MOBILE", "value": "(201) 555-0177", "expectedVersion": 1 });
+    let input = json!({ "owner": { "contact": bob }, "kind": "MOBILE", "value": "(201) 555-0177", "expectedVersion": 1 });
     let reply = app.gql(CREATE, json!({ "input": input })).await;
     let data = reply.data()["createCommunicationMethod"].clone();
     assert_eq!(data["communicationMethod"]["value"], "+12015550177");
@@ -295,14 +296,12 @@ both_backends!(a_contact_method_raises_the_version_and_opts_in, |app| {
     );
 
     // an explicit optIn wins, and the version still rises
-    let input =
-        json!({ "contactId": bob, "kind": "EMAIL", "value": "bob@example.com", "optIn": false });
+    let input = json!({ "owner": { "contact": bob }, "kind": "EMAIL", "value": "bob@example.com", "optIn": false });
     let reply = app.gql(CREATE, json!({ "input": input })).await;
     let contact = &reply.data()["createCommunicationMethod"]["contact"];
     assert_eq!(contact["emailOptIn"], false, "the input turned it off");
     assert_eq!(contact["version"], 3);
-    let input =
-        json!({ "contactId": bob, "kind": "MOBILE", "value": "+12015550178", "optIn": false });
+    let input = json!({ "owner": { "contact": bob }, "kind": "MOBILE", "value": "+12015550178", "optIn": false });
     let contact = app.gql(CREATE, json!({ "input": input })).await.data()
         ["createCommunicationMethod"]["contact"]
         .clone();
@@ -313,7 +312,7 @@ both_backends!(a_contact_method_raises_the_version_and_opts_in, |app| {
 
     // other kinds leave the preferences alone but still change the contact
     let loner = gid(NodeType::Contact, w.loner.id);
-    let input = json!({ "contactId": loner, "kind": "PHONE", "value": "+12015550179" });
+    let input = json!({ "owner": { "contact": loner }, "kind": "PHONE", "value": "+12015550179" });
     let contact = app.gql(CREATE, json!({ "input": input })).await.data()
         ["createCommunicationMethod"]["contact"]
         .clone();
@@ -336,7 +335,7 @@ both_backends!(a_contact_method_raises_the_version_and_opts_in, |app| {
     let mut active = off.clone().into_active_model();
     active.email_opt_in = Set(false);
     active.update(&app.db).await.unwrap();
-    let input = json!({ "contactId": gid(NodeType::Contact, off.id), "kind": "EMAIL", "value": "off@example.com" });
+    let input = json!({ "owner": { "contact": gid(NodeType::Contact, off.id) }, "kind": "EMAIL", "value": "off@example.com" });
     let contact = app.gql(CREATE, json!({ "input": input })).await.data()
         ["createCommunicationMethod"]["contact"]
         .clone();
@@ -539,13 +538,6 @@ both_backends!(deletes_raise_the_version_and_are_audited, |app| {
 both_backends!(service_rules_hold_without_http, |app| {
     let w = world::build(&app.db).await;
     let db = ScopedDb::new(app.db.clone(), &Principal::local());
-
-    let err = MethodOwner::from_ids(Some(w.acme.id), Some(w.bob.id)).unwrap_err();
-    assert_eq!(err.code(), "BAD_USER_INPUT");
-    assert_eq!(
-        MethodOwner::from_ids(None, None).unwrap_err().code(),
-        "BAD_USER_INPUT"
-    );
 
     let new = NewMethod {
         owner: MethodOwner::Contact(w.bob.id),

@@ -256,11 +256,9 @@ both_backends!(invalid_creates_are_refused_and_write_nothing, |app| {
         "GRAPHQL_VALIDATION_FAILED"
     );
     let bad_date = json!({ "name": "N", "accountId": acme, "expectedCloseDate": "2027-02-30" });
-    // An impossible date is refused while the argument is read, before the resolver runs. The
-    // HTTP layer currently reports such scalar errors as `INTERNAL`; `BAD_USER_INPUT` would be
-    // right. Either way nothing is written (checked below).
+    // An impossible date is refused while the argument is read, before the resolver runs.
     let reply = create(&app, bad_date).await;
-    assert!(!reply.error_code().is_empty());
+    assert_eq!(reply.error_code(), "BAD_USER_INPUT");
     assert_eq!(reply.body["data"], Value::Null);
     let bad_stage = json!({ "name": "N", "accountId": acme, "stage": "MAYBE" });
     assert_eq!(

@@ -32,6 +32,11 @@ pub fn finish(response: &mut Response, query: &str, request_id: &str) -> StatusC
                 };
                 set_code(error, code);
             }
+            // async-graphql's own coercion of an argument value (an impossible date, say)
+            // fails inside the field, before any resolver: the client's mistake, not ours.
+            None if error.message.starts_with("Failed to parse \"") => {
+                set_code(error, code::BAD_USER_INPUT);
+            }
             None => hide_internal(error, request_id),
         }
     }

@@ -1,7 +1,7 @@
 //! Contacts: create, update, delete, with their rules and audit entries.
 
 use entity::enums::{AuditAction, AuditEntityType, EmailFormat, IdentityChannel};
-use entity::{account, contact, incident, opportunity};
+use entity::{account, communication_method, contact, contact_identity, incident, opportunity};
 use phonenumber::country;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -452,6 +452,7 @@ pub async fn delete(
         None => {}
     }
     clear_primary_contact_of(&txn, &operation, current.account_id, id).await?;
+    record_cascade(&txn, &operation, id).await?;
     contact::Entity::delete_by_id(id).exec(&txn).await?;
     let changes = Changes::between(Some(&audit::snapshot(&current)?), None);
     audit::record(
@@ -464,6 +465,41 @@ pub async fn delete(
     .await?;
     txn.commit().await?;
     Ok(current)
+}
+
+/// The identities and own methods that go with a deleted contact get a DELETE entry each.
+async fn record_cascade(
+    txn: &DatabaseTransaction,
+    operation: &Operation,
+    id: Uuid,
+) -> AppResult<()> {
+    let identities = contact_identity::Entity::find()
+        .filter(contact_identity::Column::ContactId.eq(id))
+        .all(txn)
+        .await?;
+    for identity in identities {
+        let changes = Changes::between(Some(&audit::snapshot(&identity)?), None);
+        let subject = Subject {
+            entity_type: AuditEntityType::ContactIdentity,
+            entity_id: identity.id,
+            contact_id: Some(id),
+        };
+        audit::record(txn, operation, subject, AuditAction::Delete, changes).await?;
+    }
+    let methods = communication_method::Entity::find()
+        .filter(communication_method::Column::ContactId.eq(id))
+        .all(txn)
+        .await?;
+    for method in methods {
+        let changes = Changes::between(Some(&audit::snapshot(&method)?), None);
+        let subject = Subject {
+            entity_type: AuditEntityType::CommunicationMethod,
+            entity_id: method.id,
+            contact_id: Some(id),
+        };
+        audit::record(txn, operation, subject, AuditAction::Delete, changes).await?;
+    }
+    Ok(())
 }
 
 /// Moves the cases and sales of `from` to `to`, one audit entry per moved record.

@@ -12,7 +12,9 @@
 //! - A status change to `SOLVED` or `CLOSED` sets `closedAt` to the time of the change (also
 //!   `SOLVED` -> `CLOSED`); a change to `NEW`, `OPEN` or `PENDING` clears it. Setting the status
 //!   it already has changes nothing.
-//! - Audit entries carry the case's primary contact, so the contact's log shows them.
+//! - A contact id that was merged away names its survivor, which is what gets stored.
+//! - Audit entries carry the case's primary contact, so the contact's log shows them. A move to
+//!   another contact is one entry, filed under the new contact (see [`change_contact`]).
 
 use chrono::{DateTime, Utc};
 use entity::enums::{

@@ -26,19 +26,6 @@ pub enum MethodOwner {
     Contact(Uuid),
 }
 
-impl MethodOwner {
-    /// Exactly one of the two ids must be given.
-    pub fn from_ids(account_id: Option<Uuid>, contact_id: Option<Uuid>) -> AppResult<Self> {
-        match (account_id, contact_id) {
-            (Some(account_id), None) => Ok(Self::Account(account_id)),
-            (None, Some(contact_id)) => Ok(Self::Contact(contact_id)),
-            _ => Err(AppError::bad_input(
-                "exactly one of `accountId` and `contactId` must be given",
-            )),
-        }
-    }
-}
-
 /// A new method as a client sends it.
 #[derive(Debug, Clone)]
 pub struct NewMethod {
@@ -134,13 +121,13 @@ pub async fn create(
         MethodOwner::Account(account_id) => {
             accounts::find_visible(db, &txn, account_id)
                 .await
-                .map_err(|_| AppError::NotFound("`accountId`: account not found".to_owned()))?;
+                .map_err(|_| AppError::NotFound("`owner.account`: account not found".to_owned()))?;
             None
         }
         MethodOwner::Contact(contact_id) => {
             let contact = contacts::find_visible(db, &txn, contact_id)
                 .await
-                .map_err(|_| AppError::NotFound("`contactId`: contact not found".to_owned()))?;
+                .map_err(|_| AppError::NotFound("`owner.contact`: contact not found".to_owned()))?;
             contacts::check_version(&contact, expected_version)?;
             Some(contact)
         }

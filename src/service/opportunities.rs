@@ -3,7 +3,8 @@
 //! Rules beyond field validation:
 //! - Every sale is with an account that exists.
 //! - The primary contact is optional; when set it must be one of the account's own contacts
-//!   (`BAD_USER_INPUT` otherwise), checked whenever the account or the contact changes.
+//!   (`BAD_USER_INPUT` otherwise), checked whenever the account or the contact changes. A
+//!   contact id that was merged away names its survivor, which is what gets stored.
 //! - The amount is exact: a whole, non-negative number of minor units with an ISO 4217
 //!   currency, both or neither. An amount whose two parts are both blank counts as no amount.
 //! - Audit entries carry the primary contact, if any, so the contact's log shows them; an update

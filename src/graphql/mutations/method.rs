@@ -1,5 +1,5 @@
 use async_graphql::{
-    Context, ID, InputObject, MaybeUndefined, Object, Result, ResultExt, SimpleObject,
+    Context, ID, InputObject, MaybeUndefined, Object, OneofObject, Result, ResultExt, SimpleObject,
 };
 
 use crate::error::AppError;
@@ -17,12 +17,19 @@ use crate::service::methods::{self, MethodChange, MethodOwner, MethodPatch, NewM
 /// `MOBILE` and `FAX` (national forms are read in the server's default region; stored in
 /// E.164, `+4930...`); an absolute http(s) URL for `WEBSITE`; non-blank text for
 /// `POSTAL_ADDRESS`.
+/// The owner of a communication method: exactly one account or one contact.
+#[derive(OneofObject)]
+pub enum MethodOwnerInput {
+    /// The owning account.
+    Account(ID),
+    /// The owning contact. Adding a method changes the contact: its `version` rises.
+    Contact(ID),
+}
+
 #[derive(InputObject)]
 pub struct CreateCommunicationMethodInput {
-    /// The owning account.
-    pub account_id: Option<ID>,
-    /// The owning contact. Adding a method changes the contact: its `version` rises.
-    pub contact_id: Option<ID>,
+    /// Who the method belongs to; it cannot move later.
+    pub owner: MethodOwnerInput,
     pub kind: CommunicationKind,
     pub value: String,
     /// What the channel is for, e.g. "Switchboard" or "Sales" (at most 200 characters).
@@ -91,16 +98,16 @@ impl From<MethodChange> for CommunicationMethodPayload {
 
 impl CreateCommunicationMethodInput {
     fn into_new(self) -> Result<NewMethod, AppError> {
-        let account_id = self
-            .account_id
-            .map(|id| GlobalId::parse_as(&id, NodeType::Account))
-            .transpose()?;
-        let contact_id = self
-            .contact_id
-            .map(|id| GlobalId::parse_as(&id, NodeType::Contact))
-            .transpose()?;
+        let owner = match self.owner {
+            MethodOwnerInput::Account(id) => {
+                MethodOwner::Account(GlobalId::parse_as(&id, NodeType::Account)?)
+            }
+            MethodOwnerInput::Contact(id) => {
+                MethodOwner::Contact(GlobalId::parse_as(&id, NodeType::Contact)?)
+            }
+        };
         Ok(NewMethod {
-            owner: MethodOwner::from_ids(account_id, contact_id)?,
+            owner,
             kind: self.kind.into(),
             value: self.value,
             label: self.label,
