@@ -32,6 +32,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub identity: IdentityConfig,
+    pub merge: MergeConfig,
     pub loaders: LoaderConfig,
     pub limits: LimitsConfig,
 }
@@ -68,6 +69,15 @@ pub struct DatabaseConfig {
 pub struct IdentityConfig {
     /// ISO 3166 region used to read phone numbers written in national form.
     pub default_region: String,
+}
+
+/// The auto-merge policy of `resolveContact`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MergeConfig {
+    /// Merge the contacts of an identity conflict at once (into the oldest) when they share no
+    /// conflicting field values, instead of keeping the conflict open for review.
+    pub auto_merge: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

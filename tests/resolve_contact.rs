@@ -13,7 +13,7 @@ use common::world::{self, gid};
 const RESOLVE: &str = "mutation($input: ResolveContactInput!) { resolveContact(input: $input) {
     outcome
     contact { id lastName firstName emailOptIn smsOptIn version identities { channel normalizedValue } }
-    conflict { identities { normalizedValue contact { lastName } } }
+    conflict { status identities { normalizedValue contact { lastName } } }
 } }";
 
 both_backends!(unknown_identities_create_a_contact, |app| {
@@ -54,7 +54,7 @@ both_backends!(known_identities_match_and_new_ones_attach, |app| {
 });
 
 both_backends!(
-    identities_of_two_contacts_conflict_and_write_nothing,
+    identities_of_two_contacts_conflict_and_attach_nothing,
     |app| {
         world::build(&app.db).await;
         let before = contact::Entity::find().count(&app.db).await.unwrap();
@@ -66,10 +66,12 @@ both_backends!(
             app.gql(RESOLVE, json!({ "input": input })).await.data()["resolveContact"].clone();
         assert_eq!(result["outcome"], "CONFLICT");
         assert_eq!(result["contact"], Value::Null);
+        assert_eq!(result["conflict"]["status"], "OPEN");
         assert_eq!(
             result["conflict"]["identities"],
             json!([{ "normalizedValue": "ada@example.com", "contact": { "lastName": "Lovelace" } },
-               { "normalizedValue": "babbage", "contact": { "lastName": "Babbage" } }])
+               { "normalizedValue": "babbage", "contact": { "lastName": "Babbage" } },
+               { "normalizedValue": "unknown@example.com", "contact": null }])
         );
         assert_eq!(
             contact::Entity::find().count(&app.db).await.unwrap(),

@@ -158,6 +158,23 @@ pub enum AuditEntityType {
     Incident,
     #[sea_orm(string_value = "OPPORTUNITY")]
     Opportunity,
+    #[sea_orm(string_value = "IDENTITY_CONFLICT")]
+    IdentityConflict,
+}
+
+/// Review state of an identity conflict.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum IdentityConflictStatus {
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    #[sea_orm(string_value = "MERGED")]
+    Merged,
+    #[sea_orm(string_value = "DISMISSED")]
+    Dismissed,
 }
 
 /// What happened to the record an audit entry is about.

@@ -10,5 +10,6 @@ pub mod contact;
 pub mod contact_identity;
 pub mod contact_redirect;
 pub mod enums;
+pub mod identity_conflict;
 pub mod incident;
 pub mod opportunity;

@@ -119,6 +119,18 @@ pub enum ContactRedirect {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
+pub enum IdentityConflict {
+    Table,
+    Id,
+    Status,
+    Identities,
+    ContactIds,
+    ResolvedAt,
+    ResolvedBy,
+    SurvivorId,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
 pub enum Timestamps {
     CreatedAt,
     UpdatedAt,

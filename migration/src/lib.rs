@@ -11,6 +11,7 @@ mod m20261128_000002_create_identity_and_method;
 mod m20261128_000003_create_incident_and_opportunity;
 mod m20261128_000004_create_audit_entry;
 mod m20261128_000005_create_contact_redirect;
+mod m20261128_000006_create_identity_conflict;
 mod shape;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_incident_and_opportunity::Migration),
             Box::new(m20261128_000004_create_audit_entry::Migration),
             Box::new(m20261128_000005_create_contact_redirect::Migration),
+            Box::new(m20261128_000006_create_identity_conflict::Migration),
         ]
     }
 }

@@ -19,10 +19,11 @@ pub enum NodeType {
     Incident,
     Opportunity,
     AuditEntry,
+    IdentityConflict,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 7] = [
+    const ALL: [NodeType; 8] = [
         NodeType::Account,
         NodeType::Contact,
         NodeType::ContactIdentity,
@@ -30,6 +31,7 @@ impl NodeType {
         NodeType::Incident,
         NodeType::Opportunity,
         NodeType::AuditEntry,
+        NodeType::IdentityConflict,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +43,7 @@ impl NodeType {
             NodeType::Incident => "Incident",
             NodeType::Opportunity => "Opportunity",
             NodeType::AuditEntry => "AuditEntry",
+            NodeType::IdentityConflict => "IdentityConflict",
         }
     }
 

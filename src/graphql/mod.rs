@@ -4,20 +4,26 @@ pub mod context;
 pub mod ids;
 pub mod mutations;
 pub mod pagination;
+pub mod preview;
 pub mod query;
 pub mod relation;
 pub mod types;
 
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 use crate::config::Config;
 use mutations::MutationRoot;
+use preview::MergePreviewQuery;
 use query::QueryRoot;
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// The root query type: record lookups and lists, plus the merge preview.
+#[derive(MergedObject, Default)]
+pub struct Query(QueryRoot, MergePreviewQuery);
 
-fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
+pub type AppSchema = Schema<Query, MutationRoot, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<Query, MutationRoot, EmptySubscription> {
+    Schema::build(Query::default(), MutationRoot::default(), EmptySubscription)
 }
 
 /// The executable schema, with the configured depth and complexity limits.

@@ -10,7 +10,7 @@ use async_graphql::futures_util::future::BoxFuture;
 use async_graphql::{Context, Object, OutputType};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::EntityTrait;
+use sea_orm::{Condition, EntityTrait};
 use uuid::Uuid;
 
 use crate::config::LimitsConfig;
@@ -135,11 +135,11 @@ trait CountSource: Send + Sync {
     fn count<'a>(&'a self, loaders: &'a Loaders) -> BoxFuture<'a, Result<u64, AppError>>;
 }
 
-struct RootCount<E>(PhantomData<fn() -> E>);
+struct RootCount<E>(Condition, PhantomData<fn() -> E>);
 
 impl<E: Record> CountSource for RootCount<E> {
     fn count<'a>(&'a self, loaders: &'a Loaders) -> BoxFuture<'a, Result<u64, AppError>> {
-        Box::pin(page::count_all::<E>(loaders.db()))
+        Box::pin(page::count_all::<E>(loaders.db(), self.0.clone()))
     }
 }
 
@@ -192,12 +192,21 @@ pub async fn root_connection<N: GraphRecord>(
     ctx: &Context<'_>,
     args: PageArgs,
 ) -> Result<ListConnection<N>, AppError> {
+    filtered_root_connection(ctx, args, Condition::all()).await
+}
+
+/// A page of the rows of a whole table that match `filter`; `totalCount` counts the same rows.
+pub async fn filtered_root_connection<N: GraphRecord>(
+    ctx: &Context<'_>,
+    args: PageArgs,
+    filter: Condition,
+) -> Result<ListConnection<N>, AppError> {
     let window = args.window(&context::config(ctx)?.limits)?;
     let loaders = context::loaders(ctx)?;
-    let page = page::root_page::<N::Entity>(loaders.db(), &window).await?;
+    let page = page::root_page::<N::Entity>(loaders.db(), &window, filter.clone()).await?;
     Ok(to_connection(
         &page,
-        Arc::new(RootCount::<N::Entity>(PhantomData)),
+        Arc::new(RootCount::<N::Entity>(filter, PhantomData)),
     ))
 }
 

@@ -9,10 +9,12 @@ use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::pagination::{self, GraphRecord, ListConnection, PageArgs};
 use crate::graphql::relation;
 use crate::graphql::types::{
-    Account, AuditEntry, Contact, IdentityChannel, Incident, Node, Opportunity,
+    Account, AuditEntry, Contact, IdentityChannel, IdentityConflict, IdentityConflictStatus,
+    Incident, Node, Opportunity,
 };
-use crate::service::lookup;
+use crate::service::{conflicts, lookup};
 
+#[derive(Default)]
 pub struct QueryRoot;
 
 /// A record of type `N` by global id: a malformed id or one of another type is refused, an
@@ -154,5 +156,23 @@ impl QueryRoot {
     ) -> Result<ListConnection<AuditEntry>> {
         let args = PageArgs::new(first, after, last, before);
         pagination::root_connection(ctx, args).await.extend()
+    }
+
+    /// Identity conflicts, oldest first; only those in `status` when given.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn identity_conflicts(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<IdentityConflictStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ListConnection<IdentityConflict>> {
+        let args = PageArgs::new(first, after, last, before);
+        let filter = conflicts::with_status(status.map(Into::into));
+        pagination::filtered_root_connection(ctx, args, filter)
+            .await
+            .extend()
     }
 }

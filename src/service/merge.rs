@@ -7,12 +7,13 @@
 
 use entity::enums::{AuditAction, AuditEntityType};
 use entity::{
-    account, communication_method, contact, contact_identity, contact_redirect, incident,
-    opportunity,
+    account, audit_entry, communication_method, contact, contact_identity, contact_redirect,
+    incident, opportunity,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    sea_query::Expr,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -110,6 +111,25 @@ where
         .await?)
 }
 
+impl MergePlan {
+    /// A fingerprint of everything the plan depends on: both contacts' versions and every row
+    /// that moves. A preview hands it out; a merge given it refuses to run if it changed.
+    pub fn hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let basis = json!({
+            "survivor": [self.survivor.id, self.survivor.version, self.survivor.updated_at],
+            "merged": [self.merged.id, self.merged.version, self.merged.updated_at],
+            "identities": self.identities,
+            "communicationMethods": self.communication_methods,
+            "incidents": self.incidents,
+            "opportunities": self.opportunities,
+            "primaryContactOf": self.primary_contact_of,
+        });
+        let digest = Sha256::digest(basis.to_string().as_bytes());
+        digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+}
+
 /// Computes the plan. Refuses a self-merge (`BAD_USER_INPUT`), unknown contacts (`NOT_FOUND`) and
 /// ids that were merged away already (`CONFLICT` naming their survivor).
 pub async fn plan<C: ConnectionTrait>(
@@ -172,27 +192,90 @@ pub async fn plan<C: ConnectionTrait>(
     })
 }
 
-/// Merges `merged_id` into `survivor_id`, irreversibly and atomically. Contacts of two different
-/// accounts are refused (`CONFLICT`) unless `allow_cross_account`; then the survivor's account
-/// stays.
-pub async fn merge(
+/// The plan of a merge and the number of audit entries that will show in the survivor's log,
+/// read in one transaction so the two agree. Writes nothing.
+pub async fn preview(
     db: &ScopedDb,
     survivor_id: Uuid,
     merged_id: Uuid,
-    allow_cross_account: bool,
-) -> AppResult<contact::Model> {
+) -> AppResult<(MergePlan, u64)> {
+    let txn = db.conn().begin().await?;
+    let plan = plan(db, &txn, survivor_id, merged_id).await?;
+    let merged_ids = redirected_to(&txn, merged_id).await?;
+    let entries = audit_entry::Entity::find()
+        .filter(audit_entry::Column::ContactId.is_in(merged_ids))
+        .count(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok((plan, entries))
+}
+
+/// A contact's id and every id redirected to it.
+async fn redirected_to<C: ConnectionTrait>(conn: &C, id: Uuid) -> AppResult<Vec<Uuid>> {
+    let mut ids: Vec<Uuid> = contact_redirect::Entity::find()
+        .select_only()
+        .column(contact_redirect::Column::MergedId)
+        .filter(contact_redirect::Column::SurvivorId.eq(id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    ids.push(id);
+    Ok(ids)
+}
+
+/// Merges `merged_id` into `survivor_id`, irreversibly and atomically. Contacts of two different
+/// accounts are refused (`CONFLICT`) unless `allow_cross_account`; then the survivor's account
+/// stays.
+pub async fn merge(db: &ScopedDb, request: MergeRequest) -> AppResult<contact::Model> {
     let txn = begin_write(db.conn()).await?;
     let operation = Operation::new(db.principal());
-    let plan = plan(db, &txn, survivor_id, merged_id).await?;
+    let survivor = merge_in(db, &txn, &operation, request).await?;
+    txn.commit().await?;
+    Ok(survivor)
+}
+
+/// What to merge and under which conditions.
+#[derive(Debug, Clone, Default)]
+pub struct MergeRequest {
+    pub survivor_id: Uuid,
+    pub merged_id: Uuid,
+    pub allow_cross_account: bool,
+    /// The `planHash` of a preview: the merge is refused (`CONFLICT`) if the plan changed since.
+    pub expected_plan_hash: Option<String>,
+}
+
+/// Merges inside the caller's transaction (for flows that merge as one step of more).
+pub async fn merge_in(
+    db: &ScopedDb,
+    txn: &DatabaseTransaction,
+    operation: &Operation,
+    request: MergeRequest,
+) -> AppResult<contact::Model> {
+    // Concurrent merges of the same contacts queue here (PostgreSQL row locks, taken in id
+    // order so two merges cannot deadlock; SQLite writers are serialized by BEGIN IMMEDIATE)
+    // and the later one then sees the earlier one's result.
+    contact::Entity::find()
+        .filter(contact::Column::Id.is_in([request.survivor_id, request.merged_id]))
+        .order_by_asc(contact::Column::Id)
+        .lock_exclusive()
+        .all(txn)
+        .await?;
+    let plan = plan(db, txn, request.survivor_id, request.merged_id).await?;
+    if let Some(expected) = &request.expected_plan_hash
+        && *expected != plan.hash()
+    {
+        return Err(AppError::conflict(
+            "the contacts changed since the merge was previewed; preview it again",
+        ));
+    }
+    let allow_cross_account = request.allow_cross_account;
     if plan.cross_account && !allow_cross_account {
         return Err(AppError::conflict(
             "the contacts belong to different accounts; pass `allowCrossAccount: true` to merge \
              them anyway (the survivor's account stays)",
         ));
     }
-    let survivor = apply(&txn, &operation, &plan).await?;
-    txn.commit().await?;
-    Ok(survivor)
+    apply(txn, operation, &plan).await
 }
 
 async fn apply(
@@ -257,6 +340,7 @@ async fn apply(
             Value::Null,
             Value::Object(audit::snapshot(merged)?),
         )
+        .with("plan", Value::Null, plan_record(plan))
         .with(
             "moved",
             Value::Null,
@@ -283,6 +367,22 @@ async fn apply(
     )
     .await?;
     Ok(saved)
+}
+
+/// The plan as the MERGE audit entry keeps it.
+fn plan_record(plan: &MergePlan) -> Value {
+    let fields: Vec<Value> = plan
+        .fields
+        .iter()
+        .map(|f| json!({ "field": f.field, "kept": f.kept, "dropped": f.dropped }))
+        .collect();
+    json!({
+        "hash": plan.hash(),
+        "fields": fields,
+        "accountId": plan.result.account_id,
+        "crossAccount": plan.cross_account,
+        "primaryContactOf": plan.primary_contact_of,
+    })
 }
 
 /// Moves identities and own communication methods, one audit entry each.

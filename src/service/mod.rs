@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod conflicts;
 pub mod contacts;
 pub mod identities;
 pub mod identity;

@@ -99,10 +99,16 @@ impl PageWindow {
     }
 }
 
-/// One page of a whole table, as the scope sees it.
-pub async fn root_page<E: Record>(db: &ScopedDb, window: &PageWindow) -> AppResult<Page<E::Model>> {
+/// One page of a whole table, as the scope sees it, restricted by `filter` (`Condition::all()`
+/// for every row).
+pub async fn root_page<E: Record>(
+    db: &ScopedDb,
+    window: &PageWindow,
+    filter: Condition,
+) -> AppResult<Page<E::Model>> {
     let rows = E::find()
         .filter(E::visible(db.scope()))
+        .filter(filter)
         .filter(window.bounds::<E>())
         .order_by(E::id_column(), window.order())
         .limit(window.fetch_limit())
@@ -111,10 +117,11 @@ pub async fn root_page<E: Record>(db: &ScopedDb, window: &PageWindow) -> AppResu
     Ok(window.finish(rows.into_iter().map(Arc::new).collect()))
 }
 
-/// Number of rows of a whole table the scope sees.
-pub async fn count_all<E: Record>(db: &ScopedDb) -> AppResult<u64> {
+/// Number of rows of a whole table the scope sees that match `filter`.
+pub async fn count_all<E: Record>(db: &ScopedDb, filter: Condition) -> AppResult<u64> {
     Ok(E::find()
         .filter(E::visible(db.scope()))
+        .filter(filter)
         .count(db.conn())
         .await?)
 }

@@ -2,7 +2,8 @@
 //! a scope may see.
 
 use entity::{
-    account, audit_entry, communication_method, contact, contact_identity, incident, opportunity,
+    account, audit_entry, communication_method, contact, contact_identity, contact_redirect,
+    identity_conflict, incident, opportunity,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult};
 use uuid::Uuid;
@@ -49,6 +50,17 @@ macro_rules! record {
     )*};
 }
 
+/// Redirects are addressed by the id that was merged away.
+impl Record for contact_redirect::Entity {
+    fn id_column() -> Self::Column {
+        contact_redirect::Column::MergedId
+    }
+
+    fn id_of(model: &Self::Model) -> Uuid {
+        model.merged_id
+    }
+}
+
 record!(
     account,
     contact => true,
@@ -57,4 +69,5 @@ record!(
     incident,
     opportunity,
     audit_entry,
+    identity_conflict,
 );

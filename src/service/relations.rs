@@ -76,6 +76,8 @@ has_many! {
     IncidentsOfContact => incident::PrimaryContactId;
     /// Opportunities whose primary contact is the contact.
     OpportunitiesOfContact => opportunity::PrimaryContactId;
+    /// Ids merged into the contact.
+    RedirectsToContact => contact_redirect::SurvivorId;
 }
 
 /// Audit entries about a contact, including those about contacts merged into it: audit rows are

@@ -2,14 +2,16 @@
 
 use std::collections::BTreeSet;
 
-use entity::{contact, contact_identity};
+use entity::{contact, contact_identity, identity_conflict};
 use phonenumber::country;
 use sea_orm::{DatabaseTransaction, EntityTrait};
 use uuid::Uuid;
 
+use crate::config::MergeConfig;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::Operation;
+use crate::service::conflicts;
 use crate::service::contacts::{self, ContactPatch};
 use crate::service::identities::{self, NewIdentity, NormalizedIdentity};
 use crate::service::scope::ScopedDb;
@@ -19,11 +21,13 @@ const ATTEMPTS: usize = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// Every known identity belongs to one contact; unknown ones were attached to it.
+    /// Every known identity belongs to one contact (or the auto-merge policy merged their
+    /// contacts into one); unknown ones were attached to it.
     Matched,
     /// No identity was known; a contact was created with all of them.
     Created,
-    /// The identities belong to two or more contacts; nothing was written.
+    /// The identities belong to two or more contacts; nothing was attached, an `OPEN` identity
+    /// conflict was stored for review.
     Conflict,
 }
 
@@ -32,15 +36,18 @@ pub struct Resolution {
     pub outcome: Outcome,
     /// The matched or created contact; `None` on conflict.
     pub contact: Option<contact::Model>,
-    /// On conflict: the stored identities that belong to different contacts.
-    pub clashing: Vec<contact_identity::Model>,
+    /// The stored conflict: `OPEN` on `Conflict`, `MERGED` when the auto-merge policy settled it.
+    pub conflict: Option<identity_conflict::Model>,
 }
 
 /// Resolves `identities` to one contact. Safe under concurrent calls: the unique index on
-/// identities admits one creator, and the losers retry and match what it created.
+/// identities admits one creator, and the losers retry and match what it created. Identities of
+/// two or more contacts are stored as an identity conflict; `policy` says whether compatible
+/// contacts are merged at once instead.
 pub async fn resolve(
     db: &ScopedDb,
     region: country::Id,
+    policy: &MergeConfig,
     identities: Vec<NewIdentity>,
     fields: ContactPatch,
 ) -> AppResult<Resolution> {
@@ -53,7 +60,7 @@ pub async fn resolve(
     let fields = fields.validated()?;
     let mut attempt = 1;
     loop {
-        match try_resolve(db, &identities, fields.clone()).await {
+        match try_resolve(db, policy, &identities, fields.clone()).await {
             Err(AppError::IdentityTaken { .. } | AppError::Conflict(_)) if attempt < ATTEMPTS => {
                 attempt += 1;
             }
@@ -64,6 +71,7 @@ pub async fn resolve(
 
 async fn try_resolve(
     db: &ScopedDb,
+    policy: &MergeConfig,
     identities: &[NormalizedIdentity],
     mut fields: ContactPatch,
 ) -> AppResult<Resolution> {
@@ -84,7 +92,7 @@ async fn try_resolve(
             Resolution {
                 outcome: Outcome::Created,
                 contact: Some(created),
-                clashing: Vec::new(),
+                conflict: None,
             }
         }
         1 => {
@@ -97,14 +105,30 @@ async fn try_resolve(
             Resolution {
                 outcome: Outcome::Matched,
                 contact: Some(contact),
-                clashing: Vec::new(),
+                conflict: None,
             }
         }
-        _ => Resolution {
-            outcome: Outcome::Conflict,
-            contact: None,
-            clashing: known,
-        },
+        _ => {
+            let merged = if policy.auto_merge {
+                conflicts::auto_merge(db, &txn, &operation, identities, &known).await?
+            } else {
+                None
+            };
+            match merged {
+                Some((contact, conflict)) => Resolution {
+                    outcome: Outcome::Matched,
+                    contact: Some(contact),
+                    conflict: Some(conflict),
+                },
+                None => Resolution {
+                    outcome: Outcome::Conflict,
+                    contact: None,
+                    conflict: Some(
+                        conflicts::record(&txn, &operation, identities, &known, None).await?,
+                    ),
+                },
+            }
+        }
     };
     txn.commit().await?;
     Ok(resolution)
@@ -112,7 +136,7 @@ async fn try_resolve(
 
 /// Attaches the identities not yet known; for an existing contact that is a change that turns
 /// on the implied opt-ins and raises its version.
-async fn attach_all(
+pub(crate) async fn attach_all(
     txn: &DatabaseTransaction,
     operation: &Operation,
     contact: contact::Model,

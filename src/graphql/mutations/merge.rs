@@ -20,6 +20,9 @@ pub struct MergeContactsInput {
     /// account stays.
     #[graphql(default)]
     pub allow_cross_account: bool,
+    /// The `planHash` of a `previewMerge`: if anything the plan depends on changed since, the
+    /// merge is refused with `CONFLICT` and nothing is written.
+    pub expected_plan_hash: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -44,14 +47,15 @@ impl MergeMutations {
     ) -> Result<MergeContactsPayload> {
         let survivor = GlobalId::parse_as(&input.survivor_id, NodeType::Contact).extend()?;
         let merged = GlobalId::parse_as(&input.merged_id, NodeType::Contact).extend()?;
-        let contact = merge::merge(
-            writer(ctx).extend()?,
-            survivor,
-            merged,
-            input.allow_cross_account,
-        )
-        .await
-        .extend()?;
+        let request = merge::MergeRequest {
+            survivor_id: survivor,
+            merged_id: merged,
+            allow_cross_account: input.allow_cross_account,
+            expected_plan_hash: input.expected_plan_hash,
+        };
+        let contact = merge::merge(writer(ctx).extend()?, request)
+            .await
+            .extend()?;
         Ok(MergeContactsPayload {
             contact: Contact::from_model(contact.into()),
             merged_contact_id: input.merged_id,

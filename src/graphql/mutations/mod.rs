@@ -3,6 +3,7 @@
 //! the result.
 
 mod account;
+mod conflict;
 mod contact;
 mod identity;
 mod incident;
@@ -23,6 +24,7 @@ use crate::service::scope::ScopedDb;
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     account::AccountMutations,
+    conflict::ConflictMutations,
     contact::ContactMutations,
     identity::IdentityMutations,
     incident::IncidentMutations,

@@ -5,7 +5,7 @@ use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::mutations::contact::IdentityInput;
 use crate::graphql::mutations::writer;
 use crate::graphql::pagination::GraphRecord;
-use crate::graphql::types::{Contact, ContactIdentity, EmailFormat};
+use crate::graphql::types::{Contact, EmailFormat, IdentityConflict};
 use crate::service::contacts::ContactPatch;
 use crate::service::patch::Patch;
 use crate::service::resolve::{self, Outcome};
@@ -33,19 +33,14 @@ pub struct ResolveContactInput {
 /// What `resolveContact` did.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum ResolveOutcome {
-    /// All known identities belong to one contact; unknown ones were attached to it.
+    /// All known identities belong to one contact, or the auto-merge policy merged their
+    /// contacts into one (see `conflict`); unknown ones were attached to it.
     Matched,
     /// None was known; a contact was created with all of them.
     Created,
-    /// They belong to two or more contacts; nothing was written. See `conflict`.
+    /// They belong to two or more contacts; nothing was attached, and an `OPEN` identity
+    /// conflict was stored for review. See `conflict`.
     Conflict,
-}
-
-/// Identities of one message that belong to different contacts.
-#[derive(SimpleObject)]
-pub struct IdentityConflict {
-    /// The stored identities, each with its owner (`identities.contact`).
-    pub identities: Vec<ContactIdentity>,
 }
 
 #[derive(SimpleObject)]
@@ -53,7 +48,8 @@ pub struct ResolveContactPayload {
     pub outcome: ResolveOutcome,
     /// The matched or created contact; `null` on `CONFLICT`.
     pub contact: Option<Contact>,
-    /// Set on `CONFLICT` only.
+    /// The stored identity conflict: `OPEN` on `CONFLICT`; `MERGED` on `MATCHED` when the
+    /// auto-merge policy merged the contacts; otherwise `null`.
     pub conflict: Option<IdentityConflict>,
 }
 
@@ -73,7 +69,8 @@ impl ResolveMutations {
         ctx: &Context<'_>,
         input: ResolveContactInput,
     ) -> Result<ResolveContactPayload> {
-        let region = context::config(ctx).extend()?.identity.region().extend()?;
+        let config = context::config(ctx).extend()?;
+        let region = config.identity.region().extend()?;
         let account_id = input
             .account_id
             .map(|id| GlobalId::parse_as(&id, NodeType::Account))
@@ -89,7 +86,8 @@ impl ResolveMutations {
             ..ContactPatch::default()
         };
         let identities = input.identities.into_iter().map(Into::into).collect();
-        let resolution = resolve::resolve(writer(ctx).extend()?, region, identities, fields)
+        let db = writer(ctx).extend()?;
+        let resolution = resolve::resolve(db, region, &config.merge, identities, fields)
             .await
             .extend()?;
         let outcome = match resolution.outcome {
@@ -97,17 +95,12 @@ impl ResolveMutations {
             Outcome::Created => ResolveOutcome::Created,
             Outcome::Conflict => ResolveOutcome::Conflict,
         };
-        let conflict = (outcome == ResolveOutcome::Conflict).then(|| IdentityConflict {
-            identities: resolution
-                .clashing
-                .into_iter()
-                .map(|identity| ContactIdentity::from_model(identity.into()))
-                .collect(),
-        });
         Ok(ResolveContactPayload {
             outcome,
             contact: resolution.contact.map(|c| Contact::from_model(c.into())),
-            conflict,
+            conflict: resolution
+                .conflict
+                .map(|c| IdentityConflict::from_model(c.into())),
         })
     }
 }

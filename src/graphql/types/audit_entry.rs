@@ -42,6 +42,7 @@ fn node_type(entity_type: StoredEntityType) -> NodeType {
         StoredEntityType::CommunicationMethod => NodeType::CommunicationMethod,
         StoredEntityType::Incident => NodeType::Incident,
         StoredEntityType::Opportunity => NodeType::Opportunity,
+        StoredEntityType::IdentityConflict => NodeType::IdentityConflict,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::graphql::types::{
 };
 use crate::service::relations::{
     AuditOfContact, IdentitiesOfContact, IncidentsOfContact, MethodsOfContact,
-    OpportunitiesOfContact,
+    OpportunitiesOfContact, RedirectsToContact,
 };
 
 /// A person. Belongs to at most one account; reachable through its identities on every channel.
@@ -121,6 +121,22 @@ impl Contact {
 
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+
+    /// Ids of contacts that were merged into this one; they keep resolving to this contact.
+    async fn merged_from(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
+        let loaders = crate::graphql::context::loaders(ctx).extend()?;
+        let redirects = loaders
+            .load(crate::loaders::AllOf::<RedirectsToContact>::new(self.0.id))
+            .await
+            .extend()?;
+        Ok(redirects
+            .map(|rows| {
+                rows.iter()
+                    .map(|redirect| GlobalId::new(NodeType::Contact, redirect.merged_id).to_id())
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// The account this person belongs to, if any.

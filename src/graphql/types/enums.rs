@@ -69,8 +69,15 @@ mirror_enum! {
 mirror_enum! {
     /// The kind of record an audit entry is about.
     AuditEntityType = AuditEntityType {
-        Account, Contact, ContactIdentity, CommunicationMethod, Incident, Opportunity
+        Account, Contact, ContactIdentity, CommunicationMethod, Incident, Opportunity,
+        IdentityConflict
     }
+}
+
+mirror_enum! {
+    /// Review state of an identity conflict: `OPEN` waits for a person; `MERGED` (by a person or
+    /// the auto-merge policy) joined its contacts into one; `DISMISSED` changed nothing.
+    IdentityConflictStatus = IdentityConflictStatus { Open, Merged, Dismissed }
 }
 
 mirror_enum! {

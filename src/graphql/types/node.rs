@@ -5,7 +5,8 @@ use crate::graphql::context;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::pagination::GraphRecord;
 use crate::graphql::types::{
-    Account, AuditEntry, CommunicationMethod, Contact, ContactIdentity, Incident, Opportunity,
+    Account, AuditEntry, CommunicationMethod, Contact, ContactIdentity, IdentityConflict, Incident,
+    Opportunity,
 };
 use crate::loaders::ById;
 
@@ -24,6 +25,7 @@ pub enum Node {
     Incident(Incident),
     Opportunity(Opportunity),
     AuditEntry(AuditEntry),
+    IdentityConflict(IdentityConflict),
 }
 
 impl Node {
@@ -56,7 +58,8 @@ impl Node {
             CommunicationMethod,
             Incident,
             Opportunity,
-            AuditEntry
+            AuditEntry,
+            IdentityConflict
         )
     }
 }
