@@ -73,6 +73,11 @@ impl AppError {
         Self::NotFound(format!("{what} not found"))
     }
 
+    /// `NOT_FOUND` naming the input field that referred to a missing record.
+    pub fn missing(field: &str, what: &str) -> Self {
+        Self::NotFound(format!("`{field}`: {what} not found"))
+    }
+
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::Conflict(message.into())
     }

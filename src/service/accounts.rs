@@ -15,7 +15,6 @@ use crate::service::audit::{self, Changes, Operation, Subject};
 use crate::service::contacts;
 use crate::service::methods;
 use crate::service::patch::Patch;
-use crate::service::record::Record;
 use crate::service::scope::ScopedDb;
 use crate::service::validate::{self, MAX_LINE, MAX_TEXT};
 
@@ -104,9 +103,7 @@ pub async fn find_visible<C: ConnectionTrait>(
     conn: &C,
     id: Uuid,
 ) -> AppResult<account::Model> {
-    account::Entity::find()
-        .filter(account::Entity::visible_with_ids(db.scope(), [id]))
-        .one(conn)
+    db.find::<account::Entity, _>(conn, id)
         .await?
         .ok_or_else(|| AppError::not_found("account"))
 }

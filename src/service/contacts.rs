@@ -14,7 +14,6 @@ use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, Changes, Operation, Subject};
 use crate::service::identities::{self, NewIdentity};
 use crate::service::patch::Patch;
-use crate::service::record::Record;
 use crate::service::relations;
 use crate::service::scope::ScopedDb;
 use crate::service::validate::{self, MAX_LINE, MAX_TEXT};
@@ -99,10 +98,7 @@ async fn find_direct<C: ConnectionTrait>(
     conn: &C,
     id: Uuid,
 ) -> AppResult<Option<contact::Model>> {
-    Ok(contact::Entity::find()
-        .filter(contact::Entity::visible_with_ids(db.scope(), [id]))
-        .one(conn)
-        .await?)
+    db.find::<contact::Entity, _>(conn, id).await
 }
 
 async fn check_account<C: ConnectionTrait>(
@@ -110,14 +106,10 @@ async fn check_account<C: ConnectionTrait>(
     conn: &C,
     id: Option<Uuid>,
 ) -> AppResult<()> {
-    if let Some(id) = id {
-        let found = account::Entity::find()
-            .filter(account::Entity::visible_with_ids(db.scope(), [id]))
-            .count(conn)
-            .await?;
-        if found == 0 {
-            return Err(AppError::not_found("account"));
-        }
+    if let Some(id) = id
+        && db.find::<account::Entity, _>(conn, id).await?.is_none()
+    {
+        return Err(AppError::not_found("account"));
     }
     Ok(())
 }

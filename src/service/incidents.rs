@@ -23,7 +23,6 @@ use entity::enums::{
 use entity::{account, contact, incident};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter,
 };
 use uuid::Uuid;
 
@@ -32,7 +31,6 @@ use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, Changes, Operation, Subject};
 use crate::service::contacts;
 use crate::service::patch::Patch;
-use crate::service::record::Record;
 use crate::service::scope::ScopedDb;
 use crate::service::validate::{self, MAX_LINE, MAX_TEXT};
 
@@ -121,29 +119,12 @@ fn closed_at(status: IncidentStatus, at: DateTime<Utc>) -> Option<DateTime<Utc>>
     is_closed(status).then_some(at)
 }
 
-/// `NOT_FOUND` naming the input field that referred to a missing record.
-fn missing(field: &str, what: &str) -> AppError {
-    AppError::NotFound(format!("`{field}`: {what} not found"))
-}
-
-/// A record the caller may see, or `None`.
-async fn visible<E: Record, C: ConnectionTrait>(
-    db: &ScopedDb,
-    conn: &C,
-    id: Uuid,
-) -> AppResult<Option<E::Model>> {
-    Ok(E::find()
-        .filter(E::visible_with_ids(db.scope(), [id]))
-        .one(conn)
-        .await?)
-}
-
 async fn find_incident<C: ConnectionTrait>(
     db: &ScopedDb,
     conn: &C,
     id: Uuid,
 ) -> AppResult<incident::Model> {
-    visible::<incident::Entity, _>(db, conn, id)
+    db.find::<incident::Entity, _>(conn, id)
         .await?
         .ok_or_else(|| AppError::not_found("incident"))
 }
@@ -158,7 +139,7 @@ async fn find_contact<C: ConnectionTrait>(
     contacts::find_visible(db, conn, id)
         .await
         .map_err(|err| match err {
-            AppError::NotFound(_) => missing(field, "contact"),
+            AppError::NotFound(_) => AppError::missing(field, "contact"),
             other => other,
         })
 }
@@ -169,9 +150,9 @@ async fn find_account<C: ConnectionTrait>(
     field: &str,
     id: Uuid,
 ) -> AppResult<account::Model> {
-    visible::<account::Entity, _>(db, conn, id)
+    db.find::<account::Entity, _>(conn, id)
         .await?
-        .ok_or_else(|| missing(field, "account"))
+        .ok_or_else(|| AppError::missing(field, "account"))
 }
 
 /// The reporting partner must be a partner account, and the partner of the case's account when
@@ -247,7 +228,7 @@ pub async fn create(db: &ScopedDb, new: NewIncident) -> AppResult<incident::Mode
     let account_id = new.account_id.clone().apply(contact.account_id);
     let account = match (new.account_id, account_id) {
         (Patch::Set(id), _) => Some(find_account(db, &txn, "accountId", id).await?),
-        (_, Some(id)) => visible::<account::Entity, _>(db, &txn, id).await?,
+        (_, Some(id)) => db.find::<account::Entity, _>(&txn, id).await?,
         (_, None) => None,
     };
     check_partner(db, &txn, account.as_ref(), new.reported_by_partner_id).await?;
@@ -289,7 +270,7 @@ pub async fn update(db: &ScopedDb, id: Uuid, patch: IncidentPatch) -> AppResult<
     if patch.touches_references() {
         let account = match (&patch.account_id, current.account_id) {
             (Patch::Set(id), _) => Some(find_account(db, &txn, "accountId", *id).await?),
-            (Patch::Keep, Some(id)) => visible::<account::Entity, _>(db, &txn, id).await?,
+            (Patch::Keep, Some(id)) => db.find::<account::Entity, _>(&txn, id).await?,
             (Patch::Keep, None) | (Patch::Clear, _) => None,
         };
         let partner_id = patch

@@ -13,7 +13,7 @@
 use chrono::NaiveDate;
 use entity::enums::{AuditAction, AuditEntityType, OpportunityStage};
 use entity::{account, opportunity};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel};
 use uuid::Uuid;
 
 use crate::db::begin_write;
@@ -21,7 +21,6 @@ use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, Changes, Operation, Subject};
 use crate::service::contacts;
 use crate::service::patch::Patch;
-use crate::service::record::Record;
 use crate::service::scope::ScopedDb;
 use crate::service::validate::{self, MAX_LINE};
 
@@ -133,38 +132,21 @@ impl CleanPatch {
     }
 }
 
-/// `NOT_FOUND` naming the input field that referred to a missing record.
-fn missing(field: &str, what: &str) -> AppError {
-    AppError::NotFound(format!("`{field}`: {what} not found"))
-}
-
-/// A record the caller may see, or `None`.
-async fn visible<E: Record, C: ConnectionTrait>(
-    db: &ScopedDb,
-    conn: &C,
-    id: Uuid,
-) -> AppResult<Option<E::Model>> {
-    Ok(E::find()
-        .filter(E::visible_with_ids(db.scope(), [id]))
-        .one(conn)
-        .await?)
-}
-
 async fn find_opportunity<C: ConnectionTrait>(
     db: &ScopedDb,
     conn: &C,
     id: Uuid,
 ) -> AppResult<opportunity::Model> {
-    visible::<opportunity::Entity, _>(db, conn, id)
+    db.find::<opportunity::Entity, _>(conn, id)
         .await?
         .ok_or_else(|| AppError::not_found("opportunity"))
 }
 
 async fn check_account<C: ConnectionTrait>(db: &ScopedDb, conn: &C, id: Uuid) -> AppResult<()> {
-    visible::<account::Entity, _>(db, conn, id)
+    db.find::<account::Entity, _>(conn, id)
         .await?
         .map(drop)
-        .ok_or_else(|| missing("accountId", "account"))
+        .ok_or_else(|| AppError::missing("accountId", "account"))
 }
 
 /// The primary contact, which must exist and be one of the sale's account's contacts. A contact
@@ -178,7 +160,7 @@ async fn primary_contact<C: ConnectionTrait>(
     let contact = contacts::find_visible(db, conn, contact_id)
         .await
         .map_err(|err| match err {
-            AppError::NotFound(_) => missing("primaryContactId", "contact"),
+            AppError::NotFound(_) => AppError::missing("primaryContactId", "contact"),
             other => other,
         })?;
     if contact.account_id != Some(account_id) {

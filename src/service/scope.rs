@@ -1,8 +1,11 @@
 //! A database handle bound to the caller of one request.
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection, QueryFilter};
+use uuid::Uuid;
 
 use crate::auth::{Principal, Scope};
+use crate::error::AppResult;
+use crate::service::record::Record;
 
 /// The connection every service function goes through. It carries the caller, so no query can
 /// be written without the caller's scope and no change without its actor; loaders built on it
@@ -31,5 +34,18 @@ impl ScopedDb {
 
     pub fn principal(&self) -> &Principal {
         &self.principal
+    }
+
+    /// One record by id, if it exists and the caller may see it, read through `conn` (the
+    /// connection or the caller's transaction).
+    pub async fn find<E: Record, C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        id: Uuid,
+    ) -> AppResult<Option<E::Model>> {
+        Ok(E::find()
+            .filter(E::visible_with_ids(self.scope(), [id]))
+            .one(conn)
+            .await?)
     }
 }
