@@ -158,6 +158,12 @@ pub async fn add(
     let current = contacts::find_visible(db, &txn, contact_id).await?;
     contacts::check_version(&current, expected_version)?;
     let channel = identity.channel;
+    if let Some(existing) = owners(&txn, std::slice::from_ref(&identity)).await?.pop()
+        && existing.contact_id == current.id
+    {
+        // The contact has it already: nothing changes, the version stays.
+        return Ok((current, existing));
+    }
     let added = attach(&txn, &operation, &current, identity).await?;
     let mut preferences = ContactPatch::default();
     match channel {
