@@ -1,0 +1,222 @@
+//! `bench`: seeds a fresh database, serves the real router in-process on a loopback port, and
+//! drives it over HTTP/1.1 keep-alive connections to measure what issue 7 asks for: throughput,
+//! latency, SQL statements and records per request, the loader/naive ratio, and peak memory.
+//!
+//! Everything runs in one process so that one command gives a reproducible number; the price is
+//! that clients and server share the CPU and the resident memory, which the report states.
+
+mod catalog;
+mod client;
+mod database;
+mod load;
+mod machine;
+mod memory;
+mod ops;
+mod report;
+mod server;
+mod sql;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use contacts_graph::config::Config;
+use contacts_graph::db;
+use contacts_graph::error::AppError;
+use contacts_graph::service::seed::{self, SeedPlan, SeedReport};
+use secrecy::SecretString;
+use tracing_subscriber::EnvFilter;
+
+use crate::catalog::Catalog;
+use crate::database::Database;
+use crate::load::Calibration;
+use crate::machine::CpuSample;
+use crate::ops::Operation;
+use crate::report::{Report, Row};
+use crate::sql::SqlCounter;
+
+/// Any failure: the bench stops and `main` prints it.
+pub type BenchError = Box<dyn std::error::Error + Send + Sync>;
+pub type BenchResult<T> = Result<T, BenchError>;
+
+/// Throughput, latency and SQL cost of contacts-graph under load (issue 7).
+#[derive(Debug, Parser)]
+#[command(name = "bench", version)]
+pub struct Args {
+    /// Contacts to generate, 20 per account (reference scales: 1000, 10000, 100000).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub contacts: u32,
+    /// Concurrent clients, each on its own keep-alive connection. A comma-separated list
+    /// (`1,4,32`) measures every operation once per count. Default: 2 x cores.
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub clients: Vec<u32>,
+    /// Measured seconds per operation and client count.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub duration: u64,
+    /// Unmeasured seconds of the same load before each measurement.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(0..=600))]
+    pub warmup: u64,
+    /// `postgres://...` (a fresh database is created from it and dropped afterwards) or
+    /// `sqlite://...` (used as is; must be empty). Default: a new SQLite file in a temp dir.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Print the report as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Operations to measure, comma-separated: `nested`, `naive` (the nested query without
+    /// batching) and `lookup`; see `ops.rs`.
+    #[arg(long, value_delimiter = ',', default_value = "nested,naive,lookup")]
+    pub ops: Vec<String>,
+    /// Random seed of the data set and of the requests.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // Only warnings: per-request logging would be measured along with the server. A starved
+    // pool (naive mode, many clients) warns on every slow acquire, which would flood the
+    // terminal and cost CPU during the measurement; failures show in the report's errors.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,sqlx::pool::acquire=error".into()),
+        )
+        .init();
+    match run(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bench failed: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> BenchResult<()> {
+    let operations = ops::select(&args.ops)?;
+    let database = Database::create(args.database_url.as_deref()).await?;
+    let outcome = measure(&args, &operations, &database).await;
+    // The database goes whatever happened, so a failed run leaves no temp file or database.
+    let disposed = database.dispose().await;
+    let report = outcome?;
+    disposed?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(())
+}
+
+async fn measure(
+    args: &Args,
+    operations: &[&'static Operation],
+    database: &Database,
+) -> BenchResult<Report> {
+    let mut config = Config::default();
+    config.database.url = SecretString::from(database.url().to_owned());
+    config.database.seed_demo = Some(false);
+    let mut conn = db::connect(&config.database).await.map_err(app)?;
+    db::migrate(&conn).await.map_err(app)?;
+    let seeded = seed_data(args, &config, &conn, database.backend()).await?;
+    let seeding_peak = memory::peak_rss_kib();
+
+    let sql = SqlCounter::install(&mut conn);
+    let servers = server::Servers::start(&config, conn).await?;
+    let catalog = Arc::new(catalog::gather(servers.batched, args.seed).await?);
+    eprintln!(
+        "gathered {} account pages and {} identities",
+        catalog.page_starts.len(),
+        catalog.identities.len()
+    );
+
+    let mut report = Report::new(args, database.backend(), &seeded, seeding_peak);
+    for operation in operations {
+        let address = servers.address(operation.mode);
+        let calibration = load::calibrate(address, operation, &catalog, &sql).await?;
+        for clients in client_counts(&args.clients) {
+            let settings = load::Settings {
+                address,
+                operation,
+                clients,
+                duration: Duration::from_secs(args.duration),
+                seed: args.seed,
+            };
+            let row = measure_one(&settings, args.warmup, &catalog, &sql, &calibration).await?;
+            report.push(row);
+        }
+    }
+    servers.stop();
+    Ok(report)
+}
+
+async fn seed_data(
+    args: &Args,
+    config: &Config,
+    conn: &sea_orm::DatabaseConnection,
+    backend: &str,
+) -> BenchResult<SeedReport> {
+    let plan = SeedPlan::for_contacts(args.contacts as usize, args.seed);
+    eprintln!("seeding {} contacts ({backend})...", plan.contacts());
+    let started = Instant::now();
+    let region = config.identity.region().map_err(app)?;
+    let seeded = seed::seed_generated(conn, &plan, region)
+        .await
+        .map_err(app)?;
+    eprintln!(
+        "seeded in {:.1} s: {seeded}",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(seeded)
+}
+
+/// One operation at one client count: warm-up, then the measurement.
+async fn measure_one(
+    settings: &load::Settings,
+    warmup: u64,
+    catalog: &Arc<Catalog>,
+    sql: &SqlCounter,
+    calibration: &Calibration,
+) -> BenchResult<Row> {
+    eprintln!(
+        "{} with {} client(s)...",
+        settings.operation.name, settings.clients
+    );
+    load::run(settings, Duration::from_secs(warmup), Arc::clone(catalog)).await?;
+    memory::reset_peak();
+    let (before, cpu) = (sql.totals(), CpuSample::now());
+    let phase = load::run(settings, settings.duration, Arc::clone(catalog)).await?;
+    let counted = sql.totals() - before;
+    let others = CpuSample::now()
+        .zip(cpu)
+        .and_then(|(now, then)| now.others_percent_since(&then));
+    Ok(Row::new(
+        settings.operation,
+        settings.clients,
+        &phase,
+        calibration,
+        counted,
+        memory::peak_rss_kib(),
+        others,
+    ))
+}
+
+fn client_counts(requested: &[u32]) -> Vec<usize> {
+    if requested.is_empty() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        return vec![2 * cores];
+    }
+    requested.iter().map(|&n| n as usize).collect()
+}
+
+/// `AppError::Internal` displays as "internal error" for API users; the bench wants the cause.
+fn app(err: AppError) -> BenchError {
+    match err.internal_source() {
+        Some(source) => source.to_string().into(),
+        None => err.to_string().into(),
+    }
+}

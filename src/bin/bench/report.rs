@@ -1,0 +1,386 @@
+//! The results: one row per operation and client count, the loader/naive ratio, memory, and
+//! what is not measured, as a table or as JSON.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use contacts_graph::service::seed::SeedReport;
+use serde::Serialize;
+
+use crate::Args;
+use crate::load::{Calibration, Phase};
+use crate::memory;
+use crate::ops::{self, Operation};
+use crate::server::Mode;
+use crate::sql::{SlowStatement, SqlTotals};
+
+const STATEMENTS_METHOD: &str = "statements_per_request: exact count of SQL statements of one \
+     request running alone (calibration: the mean over 10 requests, min..max shown when they \
+     differ); statements_per_request_under_load: all statements during the measurement divided \
+     by its requests (counted with DatabaseConnection::set_metric_callback); \
+     sql_ms_per_request: summed execution time of the statements of one request alone; the rest \
+     of its latency is GraphQL execution, serialization and HTTP";
+
+const MEMORY_SCOPE: &str = "VmHWM of the bench process, which holds the server and the \
+     in-process clients";
+
+/// Freed memory mostly stays with the allocator, so a measurement's peak starts from what the
+/// earlier ones left resident.
+const MEMORY_CARRY: &str = "a measurement's peak starts from the RSS earlier ones left \
+     (the allocator keeps freed memory)";
+
+/// SQL shown per operation in the table; the JSON keeps more.
+const TABLE_SQL_CHARS: usize = 160;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub machine: Machine,
+    pub database: &'static str,
+    pub contacts: u32,
+    pub seeded: String,
+    pub duration_secs: u64,
+    pub warmup_secs: u64,
+    pub operations: Vec<OperationInfo>,
+    pub results: Vec<Row>,
+    /// Throughput of `nested` over `naive` at each client count measured for both.
+    pub naive_ratio: Vec<Ratio>,
+    pub memory: Memory,
+    pub statements_method: &'static str,
+    pub not_measured: &'static [&'static str],
+}
+
+#[derive(Debug, Serialize)]
+pub struct Machine {
+    pub cores: usize,
+    pub cpu_model: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OperationInfo {
+    pub name: &'static str,
+    pub about: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub op: &'static str,
+    pub mode: Mode,
+    pub clients: usize,
+    pub requests: usize,
+    pub requests_per_sec: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub statements_per_request: f64,
+    pub statements_per_request_min: u64,
+    pub statements_per_request_max: u64,
+    pub statements_per_request_under_load: f64,
+    pub sql_ms_per_request: f64,
+    pub records_per_request: f64,
+    pub kib_per_request: f64,
+    pub errors: u64,
+    pub peak_rss_mib: Option<f64>,
+    /// CPU used by other processes during the measurement, in percent of all cores: a number
+    /// taken while something else ran is not comparable.
+    pub other_cpu_percent: Option<f64>,
+    pub first_error: Option<String>,
+    /// The slowest statement of the calibration requests.
+    pub slowest_statement: Option<SlowStatement>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Ratio {
+    pub clients: usize,
+    pub nested_rps: f64,
+    pub naive_rps: f64,
+    pub ratio: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Memory {
+    pub scope: &'static str,
+    pub carry_over: &'static str,
+    /// Peak while seeding (the generator holds the data set in memory).
+    pub seeding_peak_mib: Option<f64>,
+    /// Highest per-measurement peak.
+    pub load_peak_mib: Option<f64>,
+    /// Whether each measurement's peak is its own (else: since process start).
+    pub peak_reset_per_measurement: bool,
+}
+
+impl Report {
+    pub fn new(
+        args: &Args,
+        database: &'static str,
+        seeded: &SeedReport,
+        seeding_peak_kib: Option<u64>,
+    ) -> Self {
+        Self {
+            machine: Machine {
+                cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+                cpu_model: cpu_model(),
+            },
+            database,
+            contacts: args.contacts,
+            seeded: seeded.to_string(),
+            duration_secs: args.duration,
+            warmup_secs: args.warmup,
+            operations: ops::ALL
+                .iter()
+                .map(|op| OperationInfo {
+                    name: op.name,
+                    about: op.about,
+                })
+                .collect(),
+            results: Vec::new(),
+            naive_ratio: Vec::new(),
+            memory: Memory {
+                scope: MEMORY_SCOPE,
+                carry_over: MEMORY_CARRY,
+                seeding_peak_mib: seeding_peak_kib.map(mib),
+                load_peak_mib: None,
+                peak_reset_per_measurement: true,
+            },
+            statements_method: STATEMENTS_METHOD,
+            not_measured: ops::NOT_MEASURED,
+        }
+    }
+
+    pub fn push(&mut self, row: Row) {
+        self.memory.load_peak_mib = match (self.memory.load_peak_mib, row.peak_rss_mib) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.memory.peak_reset_per_measurement = memory::resets_work();
+        self.results.push(row);
+        self.naive_ratio = self.ratios();
+    }
+
+    fn ratios(&self) -> Vec<Ratio> {
+        let rps = |op: &str, clients: usize| {
+            self.results
+                .iter()
+                .find(|row| row.op == op && row.clients == clients)
+                .map(|row| row.requests_per_sec)
+        };
+        self.results
+            .iter()
+            .filter(|row| row.op == "nested")
+            .filter_map(|row| {
+                let naive_rps = rps("naive", row.clients)?;
+                Some(Ratio {
+                    clients: row.clients,
+                    nested_rps: row.requests_per_sec,
+                    naive_rps,
+                    ratio: row.requests_per_sec / naive_rps,
+                })
+            })
+            .collect()
+    }
+
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "contacts-graph bench: {}, {} contacts ({}); {} s per measurement after {} s warm-up",
+            self.database, self.contacts, self.seeded, self.duration_secs, self.warmup_secs
+        );
+        let _ = writeln!(
+            out,
+            "machine: {} cores, {}\n",
+            self.machine.cores,
+            self.machine.cpu_model.as_deref().unwrap_or("unknown CPU")
+        );
+        let headers: Vec<String> = COLUMNS.iter().map(|(name, _)| (*name).to_owned()).collect();
+        out.push_str(&line(&headers));
+        for row in &self.results {
+            out.push_str(&line(&row.cells()));
+        }
+        for ratio in &self.naive_ratio {
+            let _ = writeln!(
+                out,
+                "\nnested/naive throughput at {} client(s): {:.1} / {:.1} req/s = {:.1}x",
+                ratio.clients, ratio.nested_rps, ratio.naive_rps, ratio.ratio
+            );
+        }
+        self.notes(&mut out);
+        out
+    }
+
+    fn notes(&self, out: &mut String) {
+        let _ = writeln!(out, "\noperations:");
+        for op in &self.operations {
+            let _ = writeln!(out, "  {:<8} {}", op.name, op.about);
+        }
+        let _ = writeln!(
+            out,
+            "SQL/req: statements of one request alone (calibration, min-max when they differ); \
+             SQL@load: statements / requests during the measurement; SQL ms: their summed \
+             execution time for one request alone; others %: CPU used by other processes \
+             during the measurement, in percent of all cores."
+        );
+        let since = if self.memory.peak_reset_per_measurement {
+            "per measurement"
+        } else {
+            "since process start (peak reset unavailable)"
+        };
+        let seeding = self
+            .memory
+            .seeding_peak_mib
+            .map_or("-".to_owned(), |m| format!("{m:.1} MiB"));
+        let _ = writeln!(
+            out,
+            "RSS MiB: peak {since}, {MEMORY_SCOPE}; {MEMORY_CARRY}; peak while seeding: {seeding}."
+        );
+        let mut seen = Vec::new();
+        for row in &self.results {
+            if let Some(slow) = row
+                .slowest_statement
+                .as_ref()
+                .filter(|_| !seen.contains(&row.op))
+            {
+                seen.push(row.op);
+                let sql: String = slow.sql.chars().take(TABLE_SQL_CHARS).collect();
+                let _ = writeln!(
+                    out,
+                    "slowest statement of {} alone: {:.2} ms: {sql}...",
+                    row.op, slow.ms
+                );
+            }
+            if let Some(error) = &row.first_error {
+                let _ = writeln!(
+                    out,
+                    "{} errors of {} at {} client(s), the first: {error}",
+                    row.errors, row.op, row.clients
+                );
+            }
+        }
+        for missing in self.not_measured {
+            let _ = writeln!(out, "not measured yet: {missing}");
+        }
+    }
+}
+
+impl Row {
+    pub fn new(
+        operation: &Operation,
+        clients: usize,
+        phase: &Phase,
+        calibration: &Calibration,
+        sql: SqlTotals,
+        peak_rss_kib: Option<u64>,
+        other_cpu_percent: Option<f64>,
+    ) -> Self {
+        let requests = phase.requests();
+        let per_request = |total: f64| {
+            if requests == 0 {
+                0.0
+            } else {
+                total / requests as f64
+            }
+        };
+        Self {
+            op: operation.name,
+            mode: operation.mode,
+            clients,
+            requests,
+            requests_per_sec: requests as f64 / phase.elapsed.as_secs_f64().max(f64::EPSILON),
+            p50_ms: ms(phase.percentile(50.0)),
+            p95_ms: ms(phase.percentile(95.0)),
+            p99_ms: ms(phase.percentile(99.0)),
+            max_ms: ms(phase.percentile(100.0)),
+            statements_per_request: calibration.statements_mean,
+            statements_per_request_min: calibration.statements_min,
+            statements_per_request_max: calibration.statements_max,
+            statements_per_request_under_load: per_request(sql.statements as f64),
+            sql_ms_per_request: calibration.sql_ms_mean,
+            records_per_request: calibration.records_mean,
+            kib_per_request: per_request(phase.bytes as f64) / 1024.0,
+            errors: phase.errors,
+            peak_rss_mib: peak_rss_kib.map(mib),
+            other_cpu_percent,
+            first_error: phase.first_error.clone(),
+            slowest_statement: calibration.slowest_statement.clone(),
+        }
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.op.to_owned(),
+            self.clients.to_string(),
+            format!("{:.1}", self.requests_per_sec),
+            format!("{:.2}", self.p50_ms),
+            format!("{:.2}", self.p95_ms),
+            format!("{:.2}", self.p99_ms),
+            self.statements_label(),
+            format!("{:.2}", self.statements_per_request_under_load),
+            format!("{:.2}", self.sql_ms_per_request),
+            format!("{:.1}", self.records_per_request),
+            format!("{:.1}", self.kib_per_request),
+            self.errors.to_string(),
+            self.peak_rss_mib
+                .map_or("-".to_owned(), |mib| format!("{mib:.1}")),
+            self.other_cpu_percent
+                .map_or("-".to_owned(), |percent| format!("{percent:.0}")),
+        ]
+    }
+
+    fn statements_label(&self) -> String {
+        if self.statements_per_request_min == self.statements_per_request_max {
+            self.statements_per_request_min.to_string()
+        } else {
+            format!(
+                "{}-{}",
+                self.statements_per_request_min, self.statements_per_request_max
+            )
+        }
+    }
+}
+
+/// The table's columns and their widths; the first is left-aligned.
+const COLUMNS: [(&str, usize); 14] = [
+    ("op", 8),
+    ("clients", 7),
+    ("req/s", 9),
+    ("p50 ms", 8),
+    ("p95 ms", 8),
+    ("p99 ms", 8),
+    ("SQL/req", 8),
+    ("SQL@load", 9),
+    ("SQL ms", 7),
+    ("records/req", 11),
+    ("KiB/req", 8),
+    ("errors", 6),
+    ("RSS MiB", 8),
+    ("others %", 8),
+];
+
+fn line(cells: &[String]) -> String {
+    let mut out = String::new();
+    for (index, (cell, (_, width))) in cells.iter().zip(COLUMNS).enumerate() {
+        if index == 0 {
+            let _ = write!(out, "{cell:<width$}");
+        } else {
+            let _ = write!(out, " {cell:>width$}");
+        }
+    }
+    out.push('\n');
+    out
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+fn cpu_model() -> Option<String> {
+    let info = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    info.lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .and_then(|rest| rest.split_once(':'))
+        .map(|(_, model)| model.trim().to_owned())
+}
