@@ -24,7 +24,7 @@ const CURSORS: &str = "query($after: String) {
 
 const IDENTITIES: &str = "query($after: String) {
   accounts(first: 50, after: $after) { edges { node {
-    contacts(first: 20) { edges { node { identities { channel value } } } }
+    contacts(first: 20) { edges { node { id identities { channel value } } } }
   } } }
 }";
 
@@ -34,6 +34,8 @@ pub struct Catalog {
     pub page_starts: Vec<Option<String>>,
     /// Identities as entered, so lookups also pay for normalization like real callers.
     pub identities: Vec<Identity>,
+    /// Contact ids, for the mutations.
+    pub contacts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,9 +50,10 @@ pub async fn gather(address: SocketAddr, seed: u64) -> BenchResult<Catalog> {
     let page_starts = full_page_starts(&cursors);
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut identities = Vec::new();
+    let mut contacts = Vec::new();
     for after in page_starts.choose_multiple(&mut rng, SAMPLED_PAGES) {
         let data = client.query(IDENTITIES, json!({ "after": after })).await?;
-        collect_identities(&data, &mut identities)?;
+        collect_identities(&data, &mut identities, &mut contacts)?;
     }
     if identities.is_empty() {
         return Err("the seeded data has no identities to look up".into());
@@ -58,6 +61,7 @@ pub async fn gather(address: SocketAddr, seed: u64) -> BenchResult<Catalog> {
     Ok(Catalog {
         page_starts,
         identities,
+        contacts,
     })
 }
 
@@ -88,9 +92,14 @@ fn full_page_starts(cursors: &[String]) -> Vec<Option<String>> {
     starts
 }
 
-fn collect_identities(data: &Value, into: &mut Vec<Identity>) -> BenchResult<()> {
+fn collect_identities(
+    data: &Value,
+    into: &mut Vec<Identity>,
+    contacts: &mut Vec<String>,
+) -> BenchResult<()> {
     for account in edges(&data["accounts"])? {
         for contact in edges(&account["node"]["contacts"])? {
+            contacts.push(string(&contact["node"]["id"])?);
             let identities = contact["node"]["identities"].clone();
             into.extend(serde_json::from_value::<Vec<Identity>>(identities)?);
         }

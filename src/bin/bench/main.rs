@@ -66,8 +66,13 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
     /// Operations to measure, comma-separated: `nested`, `naive` (the nested query without
-    /// batching) and `lookup`; see `ops.rs`.
-    #[arg(long, value_delimiter = ',', default_value = "nested,naive,lookup")]
+    /// batching), `lookup`, and the mutations `update` (update a contact) and `open` (open an
+    /// incident); see `ops.rs`.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "nested,naive,lookup,update,open"
+    )]
     pub ops: Vec<String>,
     /// Random seed of the data set and of the requests.
     #[arg(long, default_value_t = 42)]
