@@ -329,12 +329,10 @@ pub async fn delete(db: &ScopedDb, id: Uuid) -> AppResult<account::Model> {
         .all(&txn)
         .await?;
     account::Entity::delete_by_id(id).exec(&txn).await?;
-    let changes = Changes::between(Some(&audit::snapshot(&current)?), None);
-    audit::record(&txn, &operation, subject(id), AuditAction::Delete, changes).await?;
+    audit::record_deleted(&txn, &operation, subject(id), &current).await?;
     for method in methods {
-        let changes = Changes::between(Some(&audit::snapshot(&method)?), None);
         let subject = methods::subject(&method);
-        audit::record(&txn, &operation, subject, AuditAction::Delete, changes).await?;
+        audit::record_deleted(&txn, &operation, subject, &method).await?;
     }
     txn.commit().await?;
     Ok(current)

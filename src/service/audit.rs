@@ -112,6 +112,17 @@ pub async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Writes the DELETE entry of a record: every field it had, as `before`.
+pub async fn record_deleted<C: ConnectionTrait, T: serde::Serialize>(
+    txn: &C,
+    operation: &Operation,
+    subject: Subject,
+    deleted: &T,
+) -> AppResult<()> {
+    let changes = Changes::between(Some(&snapshot(deleted)?), None);
+    record(txn, operation, subject, AuditAction::Delete, changes).await
+}
+
 /// A record's audited fields as a JSON object with GraphQL field names.
 pub fn snapshot<T: serde::Serialize>(record: &T) -> AppResult<Map<String, Value>> {
     match serde_json::to_value(record).map_err(AppError::internal)? {

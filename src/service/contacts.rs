@@ -13,6 +13,7 @@ use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, Changes, Operation, Subject};
 use crate::service::identities::{self, NewIdentity};
+use crate::service::methods;
 use crate::service::patch::Patch;
 use crate::service::relations;
 use crate::service::scope::ScopedDb;
@@ -446,15 +447,7 @@ pub async fn delete(
     clear_primary_contact_of(&txn, &operation, current.account_id, id).await?;
     record_cascade(&txn, &operation, id).await?;
     contact::Entity::delete_by_id(id).exec(&txn).await?;
-    let changes = Changes::between(Some(&audit::snapshot(&current)?), None);
-    audit::record(
-        &txn,
-        &operation,
-        subject(&current),
-        AuditAction::Delete,
-        changes,
-    )
-    .await?;
+    audit::record_deleted(&txn, &operation, subject(&current), &current).await?;
     txn.commit().await?;
     Ok(current)
 }
@@ -465,31 +458,21 @@ async fn record_cascade(
     operation: &Operation,
     id: Uuid,
 ) -> AppResult<()> {
-    let identities = contact_identity::Entity::find()
+    let owned_identities = contact_identity::Entity::find()
         .filter(contact_identity::Column::ContactId.eq(id))
         .all(txn)
         .await?;
-    for identity in identities {
-        let changes = Changes::between(Some(&audit::snapshot(&identity)?), None);
-        let subject = Subject {
-            entity_type: AuditEntityType::ContactIdentity,
-            entity_id: identity.id,
-            contact_id: Some(id),
-        };
-        audit::record(txn, operation, subject, AuditAction::Delete, changes).await?;
+    for identity in owned_identities {
+        let subject = identities::subject(&identity);
+        audit::record_deleted(txn, operation, subject, &identity).await?;
     }
-    let methods = communication_method::Entity::find()
+    let owned_methods = communication_method::Entity::find()
         .filter(communication_method::Column::ContactId.eq(id))
         .all(txn)
         .await?;
-    for method in methods {
-        let changes = Changes::between(Some(&audit::snapshot(&method)?), None);
-        let subject = Subject {
-            entity_type: AuditEntityType::CommunicationMethod,
-            entity_id: method.id,
-            contact_id: Some(id),
-        };
-        audit::record(txn, operation, subject, AuditAction::Delete, changes).await?;
+    for method in owned_methods {
+        let subject = methods::subject(&method);
+        audit::record_deleted(txn, operation, subject, &method).await?;
     }
     Ok(())
 }

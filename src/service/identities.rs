@@ -197,21 +197,13 @@ pub async fn remove(
     contact_identity::Entity::delete_by_id(identity_id)
         .exec(&txn)
         .await?;
-    let changes = Changes::between(Some(&audit::snapshot(&identity)?), None);
-    audit::record(
-        &txn,
-        &operation,
-        subject(&identity),
-        AuditAction::Delete,
-        changes,
-    )
-    .await?;
+    audit::record_deleted(&txn, &operation, subject(&identity), &identity).await?;
     let contact = contacts::touch(&txn, &operation, &current).await?;
     txn.commit().await?;
     Ok(contact)
 }
 
-fn subject(identity: &contact_identity::Model) -> Subject {
+pub(crate) fn subject(identity: &contact_identity::Model) -> Subject {
     Subject {
         entity_type: AuditEntityType::ContactIdentity,
         entity_id: identity.id,

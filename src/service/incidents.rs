@@ -291,15 +291,7 @@ pub async fn delete(db: &ScopedDb, id: Uuid) -> AppResult<incident::Model> {
     let operation = Operation::new(db.principal());
     let current = find_incident(db, &txn, id).await?;
     incident::Entity::delete_by_id(id).exec(&txn).await?;
-    let changes = Changes::between(Some(&audit::snapshot(&current)?), None);
-    audit::record(
-        &txn,
-        &operation,
-        subject(&current),
-        AuditAction::Delete,
-        changes,
-    )
-    .await?;
+    audit::record_deleted(&txn, &operation, subject(&current), &current).await?;
     txn.commit().await?;
     Ok(current)
 }

@@ -286,15 +286,7 @@ pub async fn delete(
     communication_method::Entity::delete_by_id(id)
         .exec(&txn)
         .await?;
-    let changes = Changes::between(Some(&audit::snapshot(&current)?), None);
-    audit::record(
-        &txn,
-        &operation,
-        subject(&current),
-        AuditAction::Delete,
-        changes,
-    )
-    .await?;
+    audit::record_deleted(&txn, &operation, subject(&current), &current).await?;
     let contact = match contact {
         Some(contact) => Some(contacts::touch(&txn, &operation, &contact).await?),
         None => None,
