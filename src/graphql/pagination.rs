@@ -204,6 +204,7 @@ pub async fn filtered_root_connection<N: GraphRecord>(
     let window = args.window(&context::config(ctx)?.limits)?;
     let loaders = context::loaders(ctx)?;
     let page = page::root_page::<N::Entity>(loaders.db(), &window, filter.clone()).await?;
+    loaders.remember::<N::Entity>(&page.rows).await;
     Ok(to_connection(
         &page,
         Arc::new(RootCount::<N::Entity>(filter, PhantomData)),
@@ -225,7 +226,10 @@ where
     let page = loaders.load(PageOf::<R>::new(parent, window)).await?;
     let source = Arc::new(ChildCount::<R>(parent, PhantomData));
     Ok(match page {
-        Some(page) => to_connection(&page, source),
+        Some(page) => {
+            loaders.remember::<R::Child>(&page.rows).await;
+            to_connection(&page, source)
+        }
         None => to_connection(&Page::default(), source),
     })
 }

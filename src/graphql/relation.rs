@@ -47,6 +47,9 @@ where
 {
     let loaders = context::loaders(ctx)?;
     let rows = loaders.load(AllOf::<R>::new(parent)).await?;
+    if let Some(rows) = &rows {
+        loaders.remember::<R::Child>(rows).await;
+    }
     Ok(rows
         .map(|rows| {
             rows.iter()
