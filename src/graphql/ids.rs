@@ -65,7 +65,16 @@ impl GlobalId {
     }
 
     pub fn to_id(self) -> ID {
-        let text = format!("{}:{}", self.node_type.name(), self.id);
+        // Built by hand rather than with `format!`: a nested answer encodes thousands of ids.
+        let name = self.node_type.name();
+        let mut text = String::with_capacity(name.len() + 1 + uuid::fmt::Hyphenated::LENGTH);
+        text.push_str(name);
+        text.push(':');
+        text.push_str(
+            self.id
+                .hyphenated()
+                .encode_lower(&mut Uuid::encode_buffer()),
+        );
         ID(URL_SAFE_NO_PAD.encode(text))
     }
 
