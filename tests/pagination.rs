@@ -144,3 +144,38 @@ both_backends!(nested_connections_page_per_parent, |app| {
         .clone();
     assert_eq!(last_names(&data["account"]["contacts"]), ["C"]);
 });
+
+both_backends!(nested_backward_pages_are_cut_per_parent, |app| {
+    let busy = fixtures::account(&app.db, "Busy", None).await;
+    let quiet = fixtures::account(&app.db, "Quiet", None).await;
+    for name in ["A", "B", "C", "D"] {
+        fixtures::contact(&app.db, Some(busy.id), name).await;
+    }
+    fixtures::contact(&app.db, Some(quiet.id), "Q").await;
+    let query = "{ accounts { edges { node { name
+        contacts(last: 2) { pageInfo { hasNextPage hasPreviousPage startCursor } edges { node { lastName } } }
+    } } } }";
+    let (data, statements) = app.counted(query, json!({})).await;
+    let busy_contacts = &data["accounts"]["edges"][0]["node"]["contacts"];
+    let quiet_contacts = &data["accounts"]["edges"][1]["node"]["contacts"];
+    assert_eq!(last_names(busy_contacts), ["C", "D"]);
+    assert_eq!(
+        busy_contacts["pageInfo"]["hasPreviousPage"], true,
+        "{busy_contacts}"
+    );
+    assert_eq!(last_names(quiet_contacts), ["Q"]);
+    assert_eq!(quiet_contacts["pageInfo"]["hasPreviousPage"], false);
+    assert_eq!(statements, 2, "both accounts' pages in one statement");
+
+    let before = busy_contacts["pageInfo"]["startCursor"].clone();
+    let query = "query($before: String) { accounts { edges { node {
+        contacts(last: 1, before: $before) { edges { node { lastName } } }
+    } } } }";
+    let data = app
+        .gql(query, json!({ "before": before }))
+        .await
+        .data()
+        .clone();
+    let busy_contacts = &data["accounts"]["edges"][0]["node"]["contacts"];
+    assert_eq!(last_names(busy_contacts), ["B"]);
+});
