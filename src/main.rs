@@ -11,12 +11,6 @@ use contacts_graph::service::seed::{self, SeedPlan};
 use contacts_graph::{build_app, db, graphql};
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc instead of the system allocator: a nested answer allocates tens of thousands of small
-/// values per request, and glibc's malloc spent a fifth of the CPU time on them (profiled with
-/// `bench`) and kept per-thread arenas that grew the resident memory under load.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()

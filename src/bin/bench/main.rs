@@ -37,12 +37,6 @@ use crate::ops::Operation;
 use crate::report::{Report, Row};
 use crate::sql::SqlCounter;
 
-/// mimalloc instead of the system allocator: a nested answer allocates tens of thousands of small
-/// values per request, and glibc's malloc spent a fifth of the CPU time on them (profiled with
-/// `bench`) and kept per-thread arenas that grew the resident memory under load.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Any failure: the bench stops and `main` prints it.
 pub type BenchError = Box<dyn std::error::Error + Send + Sync>;
 pub type BenchResult<T> = Result<T, BenchError>;
