@@ -26,15 +26,32 @@ pub trait HasMany: Send + Sync + 'static {
 
     fn parent_column() -> <Self::Child as EntityTrait>::Column;
 
+    /// Every child row, with whatever joins [`HasMany::parent_keys`] need.
+    fn children() -> Select<Self::Child> {
+        Self::Child::find()
+    }
+
+    /// The columns that name a child's parent: a child belongs to a parent when one of them does.
+    fn parent_keys() -> Vec<Expr> {
+        vec![Expr::col((Self::Child::default(), Self::parent_column()))]
+    }
+
     /// The children of `parents`, before scope and paging.
     fn children_of(parents: &[Uuid]) -> Select<Self::Child> {
-        Self::Child::find().filter(Self::parent_column().is_in(parents.iter().copied()))
+        let belongs = Self::parent_keys()
+            .into_iter()
+            .fold(Condition::any(), |any, key| {
+                any.add(key.is_in(parents.iter().copied()))
+            });
+        Self::children().filter(belongs)
     }
 
     /// The children of one parent, given as an expression: a bound id or an outer query's column.
     fn children_of_one(parent: Expr) -> Select<Self::Child> {
-        Self::Child::find()
-            .filter(Expr::col((Self::Child::default(), Self::parent_column())).eq(parent))
+        let belongs = Self::parent_keys()
+            .into_iter()
+            .fold(Condition::any(), |any, key| any.add(key.eq(parent.clone())));
+        Self::children().filter(belongs)
     }
 
     /// The parent a child row is listed under, as selected by [`HasMany::children_of`].
@@ -88,17 +105,6 @@ has_many! {
 /// never rewritten, so the log follows the redirects instead.
 pub struct AuditOfContact;
 
-impl AuditOfContact {
-    /// `audit_entry LEFT JOIN contact_redirect ON contact_id = merged_id`: the survivor, if any,
-    /// of the contact an entry was written about.
-    fn redirect() -> sea_orm::RelationDef {
-        audit_entry::Entity::belongs_to(contact_redirect::Entity)
-            .from(audit_entry::Column::ContactId)
-            .to(contact_redirect::Column::MergedId)
-            .into()
-    }
-}
-
 impl HasMany for AuditOfContact {
     type Child = audit_entry::Entity;
 
@@ -106,33 +112,24 @@ impl HasMany for AuditOfContact {
         audit_entry::Column::ContactId
     }
 
-    fn children_of(parents: &[Uuid]) -> Select<audit_entry::Entity> {
-        audit_entry::Entity::find()
-            .join(JoinType::LeftJoin, Self::redirect())
-            .filter(
-                Condition::any()
-                    .add(audit_entry::Column::ContactId.is_in(parents.iter().copied()))
-                    .add(contact_redirect::Column::SurvivorId.is_in(parents.iter().copied())),
-            )
+    /// `audit_entry LEFT JOIN contact_redirect ON contact_id = merged_id`.
+    fn children() -> Select<audit_entry::Entity> {
+        let redirect = audit_entry::Entity::belongs_to(contact_redirect::Entity)
+            .from(audit_entry::Column::ContactId)
+            .to(contact_redirect::Column::MergedId)
+            .into();
+        audit_entry::Entity::find().join(JoinType::LeftJoin, redirect)
     }
 
-    fn children_of_one(parent: Expr) -> Select<audit_entry::Entity> {
-        audit_entry::Entity::find()
-            .join(JoinType::LeftJoin, Self::redirect())
-            .filter(
-                Condition::any()
-                    .add(
-                        Expr::col((audit_entry::Entity, audit_entry::Column::ContactId))
-                            .eq(parent.clone()),
-                    )
-                    .add(
-                        Expr::col((
-                            contact_redirect::Entity,
-                            contact_redirect::Column::SurvivorId,
-                        ))
-                        .eq(parent),
-                    ),
-            )
+    /// The contact an entry was written about, or the survivor it was merged into.
+    fn parent_keys() -> Vec<Expr> {
+        vec![
+            Expr::col((audit_entry::Entity, audit_entry::Column::ContactId)),
+            Expr::col((
+                contact_redirect::Entity,
+                contact_redirect::Column::SurvivorId,
+            )),
+        ]
     }
 
     fn parent_expr() -> Expr {
