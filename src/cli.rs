@@ -23,6 +23,9 @@ pub enum Command {
     Migrate,
     /// Fill the database with deterministic generated data.
     Seed(SeedArgs),
+    /// Create, list and revoke API keys.
+    #[command(subcommand)]
+    Apikey(ApiKeyCommand),
     /// Print the GraphQL schema (SDL) or write it to a file.
     ExportSchema {
         /// Write here instead of standard output.
@@ -49,4 +52,30 @@ pub struct SeedArgs {
     /// Random seed; the same seed gives the same data.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key and print its token (shown this once; only a hash is stored).
+    Create {
+        /// Who or what holds the key; audit entries name it as the actor.
+        #[arg(long)]
+        name: String,
+        /// admin, manager, agent, reader or partner.
+        #[arg(long)]
+        role: String,
+        /// The partner account of a partner key: its global id as the API shows it, or its UUID.
+        #[arg(long, value_name = "ACCOUNT")]
+        partner: Option<String>,
+        /// Lifetime of the key, e.g. `90d`, `12h`, `30m`; the key never expires without it.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        expires_in: Option<std::time::Duration>,
+    },
+    /// List every key (never their tokens).
+    List,
+    /// Revoke a key at once.
+    Revoke {
+        /// The key's id as `apikey list` or the API shows it, or its UUID.
+        id: String,
+    },
 }

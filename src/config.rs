@@ -33,6 +33,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub identity: IdentityConfig,
     pub merge: MergeConfig,
+    pub auth: AuthConfig,
     pub loaders: LoaderConfig,
     pub limits: LimitsConfig,
 }
@@ -78,6 +79,58 @@ pub struct MergeConfig {
     /// Merge the contacts of an identity conflict at once (into the oldest) when they share no
     /// conflicting field values, instead of keeping the conflict open for review.
     pub auto_merge: bool,
+}
+
+/// How callers prove who they are (see `auth`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// How long a checked API key is trusted before the database is asked again. Revoking a key
+    /// through a server takes effect there at once; other server processes stop accepting it
+    /// within this time. 0 checks every request.
+    pub key_cache_secs: u64,
+    /// Create an admin key and print it once when the server creates a new database. Unset
+    /// means: only for the default embedded SQLite file.
+    pub bootstrap_admin_key: Option<bool>,
+    /// JWT bearer tokens from an external identity provider (off unless configured).
+    pub jwt: JwtConfig,
+}
+
+/// Bearer tokens from an external identity provider. Off unless `hs256_secret` or
+/// `jwks_file` is set; then `issuer` and `audience` are required too.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JwtConfig {
+    /// Required value of the `iss` claim.
+    pub issuer: Option<String>,
+    /// Required value (or member) of the `aud` claim.
+    pub audience: Option<String>,
+    /// Shared HS256 secret, at least 32 bytes. Never serialized: the defaults fed to
+    /// figment have none, and a dumped config must not leak it.
+    #[serde(skip_serializing)]
+    pub hs256_secret: Option<SecretString>,
+    /// JWKS file with the provider's RS256 / ES256 public keys, read once at start.
+    pub jwks_file: Option<std::path::PathBuf>,
+    /// Claim holding the role name (`admin`, `manager`, `agent`, `reader`, `partner`).
+    pub role_claim: String,
+    /// Claim naming the partner account of a `partner` token (its global id or UUID).
+    pub partner_claim: String,
+    /// Clock skew tolerated on `exp` and `nbf`.
+    pub leeway_secs: u64,
+}
+
+impl Default for JwtConfig {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            audience: None,
+            hs256_secret: None,
+            jwks_file: None,
+            role_claim: "role".to_owned(),
+            partner_claim: "partner_account".to_owned(),
+            leeway_secs: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -139,6 +192,16 @@ impl Default for IdentityConfig {
     }
 }
 
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            key_cache_secs: 10,
+            bootstrap_admin_key: None,
+            jwt: JwtConfig::default(),
+        }
+    }
+}
+
 impl Default for LoaderConfig {
     fn default() -> Self {
         Self {
@@ -192,6 +255,14 @@ impl Config {
         Ok(config)
     }
 
+    /// Whether a new database gets an admin key printed at first start (see
+    /// `auth.bootstrap_admin_key`).
+    pub fn should_bootstrap_admin_key(&self) -> bool {
+        self.auth
+            .bootstrap_admin_key
+            .unwrap_or_else(|| self.database.is_default_embedded())
+    }
+
     /// Checks what serde cannot: ranges and cross-field rules.
     pub fn validate(&self) -> AppResult<()> {
         self.identity.region()?;
@@ -226,7 +297,14 @@ impl DatabaseConfig {
     /// Demo data goes only into the zero-setup embedded database unless asked for explicitly:
     /// test and production databases start empty.
     pub fn should_seed_demo(&self) -> bool {
-        self.seed_demo.unwrap_or(self.url() == DEFAULT_DATABASE_URL)
+        self.seed_demo.unwrap_or(self.is_default_embedded())
+    }
+
+    /// Whether the first start of a new database prints an admin key: by default only for the
+    /// zero-setup embedded database, where nobody could create one otherwise before the first
+    /// request.
+    pub fn is_default_embedded(&self) -> bool {
+        self.url() == DEFAULT_DATABASE_URL
     }
 
     pub fn busy_timeout(&self) -> Duration {

@@ -2,6 +2,7 @@
 //!
 //! Dependencies point one way: `http` -> `graphql` (+ `loaders`) -> `service` -> `entity`.
 
+pub mod apikey_cli;
 pub mod auth;
 pub mod cli;
 pub mod config;

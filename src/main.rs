@@ -4,18 +4,23 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use contacts_graph::auth::{Principal, Role};
 use contacts_graph::cli::{Cli, Command, SeedArgs};
 use contacts_graph::config::Config;
 use contacts_graph::error::AppResult;
+use contacts_graph::service::api_keys::{self, NewApiKey};
+use contacts_graph::service::scope::ScopedDb;
 use contacts_graph::service::seed::{self, SeedPlan};
-use contacts_graph::{build_app, db, graphql};
+use contacts_graph::{apikey_cli, build_app, db, graphql};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            // Migration progress is noise at the default level; RUST_LOG brings it back.
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sea_orm_migration=warn")),
         )
         .with_ansi(std::io::stdout().is_terminal())
         .init();
@@ -46,6 +51,11 @@ async fn run(cli: Cli) -> AppResult<()> {
             Ok(())
         }
         Command::Seed(args) => seed_data(config, args).await,
+        Command::Apikey(command) => {
+            let conn = db::connect(&config.database).await?;
+            db::migrate(&conn).await?;
+            apikey_cli::run(conn, command).await
+        }
         Command::ExportSchema { .. } => Ok(()),
     }
 }
@@ -54,6 +64,24 @@ async fn serve(config: Config) -> AppResult<()> {
     let conn = db::connect(&config.database).await?;
     if config.database.migrate_on_start {
         let is_new = db::migrate(&conn).await?;
+        if is_new && config.should_bootstrap_admin_key() {
+            let created = api_keys::create(
+                &ScopedDb::new(conn.clone(), &Principal::system()),
+                NewApiKey {
+                    name: "admin".to_owned(),
+                    role: Role::Admin,
+                    partner_account_id: None,
+                    expires_at: None,
+                },
+            )
+            .await?;
+            // Printed once: only its hash is stored. `apikey create` makes more.
+            tracing::info!("admin API key: {}", created.token);
+            tracing::info!(
+                "send it as `Authorization: Bearer <key>` (in GraphiQL: the Headers tab); \
+                 it is not shown again"
+            );
+        }
         if is_new && config.database.should_seed_demo() {
             let report = seed::seed_demo(&conn, config.identity.region()?).await?;
             tracing::info!(%report, "new database: demo data seeded");
@@ -64,7 +92,7 @@ async fn serve(config: Config) -> AppResult<()> {
         .await
         .map_err(contacts_graph::error::AppError::internal)?;
     tracing::info!("GraphQL and GraphiQL on http://{address}/graphql");
-    axum::serve(listener, build_app(config, conn))
+    axum::serve(listener, build_app(config, conn)?)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(contacts_graph::error::AppError::internal)

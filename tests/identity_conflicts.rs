@@ -160,7 +160,7 @@ both_backends!(settling_by_merge_merges_into_the_chosen_survivor, |app| {
     let result = reply.data()["resolveIdentityConflict"].clone();
     let settled = &result["conflict"];
     assert_eq!(settled["status"], "MERGED");
-    assert_eq!(settled["resolvedBy"], "local");
+    assert_eq!(settled["resolvedBy"], "test-admin");
     assert!(settled["resolvedAt"].is_string());
     assert_eq!(settled["survivor"]["id"], bob);
     assert_eq!(
@@ -232,7 +232,7 @@ both_backends!(settling_by_dismissal_changes_nothing_else, |app| {
     let reply = settle(&app, &conflict["id"], json!({ "dismiss": true })).await;
     let result = reply.data()["resolveIdentityConflict"].clone();
     assert_eq!(result["conflict"]["status"], "DISMISSED");
-    assert_eq!(result["conflict"]["resolvedBy"], "local");
+    assert_eq!(result["conflict"]["resolvedBy"], "test-admin");
     assert_eq!(result["contact"], Value::Null);
     assert_eq!(
         contact::Entity::find().count(&app.db).await.unwrap(),

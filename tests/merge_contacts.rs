@@ -5,7 +5,7 @@ mod common;
 
 use contacts_graph::graphql::ids::NodeType;
 use entity::enums::{CommunicationKind, IdentityChannel};
-use entity::{audit_entry, contact, contact_identity, contact_redirect, incident};
+use entity::{contact, contact_identity, contact_redirect, incident};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
@@ -26,7 +26,7 @@ async fn snapshot(app: &TestApp) -> (u64, u64, u64, u64, u64) {
             .await
             .unwrap(),
         incident::Entity::find().count(&app.db).await.unwrap(),
-        audit_entry::Entity::find().count(&app.db).await.unwrap(),
+        common::record_audit_entries(&app.db).await,
         contact_redirect::Entity::find()
             .count(&app.db)
             .await

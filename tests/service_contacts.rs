@@ -24,7 +24,7 @@ fn email(value: &str) -> NewIdentity {
 }
 
 both_backends!(create_update_and_delete_follow_the_rules, |app| {
-    let db = ScopedDb::new(app.db.clone(), &Principal::local());
+    let db = ScopedDb::new(app.db.clone(), &Principal::system());
     let blank = NewContact {
         fields: ContactPatch {
             last_name: Some(" ".into()),
@@ -83,7 +83,7 @@ both_backends!(create_update_and_delete_follow_the_rules, |app| {
 
 both_backends!(identities_have_one_owner, |app| {
     let w = world::build(&app.db).await;
-    let db = ScopedDb::new(app.db.clone(), &Principal::local());
+    let db = ScopedDb::new(app.db.clone(), &Principal::system());
     let err = identities::add(&db, US, w.bob.id, email(" Ada@Example.com "), None, None)
         .await
         .unwrap_err();
@@ -95,7 +95,7 @@ both_backends!(identities_have_one_owner, |app| {
 
 both_backends!(resolution_and_merge_at_the_service_layer, |app| {
     let w = world::build(&app.db).await;
-    let db = ScopedDb::new(app.db.clone(), &Principal::local());
+    let db = ScopedDb::new(app.db.clone(), &Principal::system());
     let policy = MergeConfig::default();
     let matched = resolve::resolve(
         &db,

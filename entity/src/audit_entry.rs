@@ -18,6 +18,9 @@ pub struct Model {
     pub contact_id: Option<Uuid>,
     pub action: AuditAction,
     pub actor: String,
+    /// The API key that made the change; `None` for changes made before keys existed, by a
+    /// JWT caller (see `actor`) or by the server itself.
+    pub api_key_id: Option<Uuid>,
     /// When it happened; entries are never updated, so there is no `updated_at`.
     pub at: DateTimeUtc,
     /// `{ "<field>": { "before": .., "after": .. } }` for the fields that changed.

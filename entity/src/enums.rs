@@ -160,6 +160,8 @@ pub enum AuditEntityType {
     Opportunity,
     #[sea_orm(string_value = "IDENTITY_CONFLICT")]
     IdentityConflict,
+    #[sea_orm(string_value = "API_KEY")]
+    ApiKey,
 }
 
 /// Review state of an identity conflict.
@@ -192,4 +194,23 @@ pub enum AuditAction {
     Delete,
     #[sea_orm(string_value = "MERGE")]
     Merge,
+}
+
+/// What an API key may do; see the server's `auth` module for the rights of each role.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ApiKeyRole {
+    #[sea_orm(string_value = "ADMIN")]
+    Admin,
+    #[sea_orm(string_value = "MANAGER")]
+    Manager,
+    #[sea_orm(string_value = "AGENT")]
+    Agent,
+    #[sea_orm(string_value = "READER")]
+    Reader,
+    #[sea_orm(string_value = "PARTNER")]
+    Partner,
 }

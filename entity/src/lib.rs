@@ -4,6 +4,7 @@
 //! Business rules live in the server's `service` layer, and nothing here knows about GraphQL.
 
 pub mod account;
+pub mod api_key;
 pub mod audit_entry;
 pub mod communication_method;
 pub mod contact;

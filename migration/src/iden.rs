@@ -105,6 +105,7 @@ pub enum AuditEntry {
     ContactId,
     Action,
     Actor,
+    ApiKeyId,
     At,
     Changes,
 }
@@ -134,4 +135,19 @@ pub enum IdentityConflict {
 pub enum Timestamps {
     CreatedAt,
     UpdatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+pub enum ApiKey {
+    Table,
+    Id,
+    Name,
+    Role,
+    PartnerAccountId,
+    TokenSha256,
+    TokenPrefix,
+    CreatedAt,
+    LastUsedAt,
+    ExpiresAt,
+    RevokedAt,
 }

@@ -12,6 +12,7 @@ mod m20261128_000003_create_incident_and_opportunity;
 mod m20261128_000004_create_audit_entry;
 mod m20261128_000005_create_contact_redirect;
 mod m20261128_000006_create_identity_conflict;
+mod m20261202_000001_create_api_key;
 mod shape;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_audit_entry::Migration),
             Box::new(m20261128_000005_create_contact_redirect::Migration),
             Box::new(m20261128_000006_create_identity_conflict::Migration),
+            Box::new(m20261202_000001_create_api_key::Migration),
         ]
     }
 }

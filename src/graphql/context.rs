@@ -2,6 +2,7 @@
 
 use async_graphql::Context;
 
+use crate::auth::{Authenticator, Principal};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::loaders::Loaders;
@@ -19,4 +20,13 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, AppError> {
 
 pub fn config<'a>(ctx: &Context<'a>) -> Result<&'a Config, AppError> {
     ctx.data::<Config>().map_err(|_| missing("Config"))
+}
+
+pub fn principal<'a>(ctx: &Context<'a>) -> Result<&'a Principal, AppError> {
+    ctx.data::<Principal>().map_err(|_| missing("Principal"))
+}
+
+pub fn authenticator<'a>(ctx: &Context<'a>) -> Result<&'a std::sync::Arc<Authenticator>, AppError> {
+    ctx.data::<std::sync::Arc<Authenticator>>()
+        .map_err(|_| missing("Authenticator"))
 }

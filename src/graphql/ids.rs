@@ -20,10 +20,11 @@ pub enum NodeType {
     Opportunity,
     AuditEntry,
     IdentityConflict,
+    ApiKey,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 8] = [
+    const ALL: [NodeType; 9] = [
         NodeType::Account,
         NodeType::Contact,
         NodeType::ContactIdentity,
@@ -32,6 +33,7 @@ impl NodeType {
         NodeType::Opportunity,
         NodeType::AuditEntry,
         NodeType::IdentityConflict,
+        NodeType::ApiKey,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +46,7 @@ impl NodeType {
             NodeType::Opportunity => "Opportunity",
             NodeType::AuditEntry => "AuditEntry",
             NodeType::IdentityConflict => "IdentityConflict",
+            NodeType::ApiKey => "ApiKey",
         }
     }
 

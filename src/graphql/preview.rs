@@ -2,7 +2,9 @@
 
 use async_graphql::{Context, ID, Object, Result, ResultExt};
 
+use crate::auth::Action;
 use crate::graphql::context;
+use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::types::MergePlan;
 use crate::service::merge;
@@ -15,6 +17,7 @@ impl MergePreviewQuery {
     /// What merging `mergedId` into `survivorId` would do: the same plan `mergeContacts`
     /// applies, without writing anything. Refused like the merge itself: a contact with itself
     /// (`BAD_USER_INPUT`), unknown contacts (`NOT_FOUND`), ids merged away (`CONFLICT`).
+    #[graphql(guard = "Permit(Action::PreviewMerge)")]
     async fn preview_merge(
         &self,
         ctx: &Context<'_>,

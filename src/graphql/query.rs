@@ -3,14 +3,16 @@
 
 use async_graphql::{Context, ID, Object, Result, ResultExt};
 
+use crate::auth::Action;
 use crate::error::AppError;
 use crate::graphql::context;
+use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::pagination::{self, GraphRecord, ListConnection, PageArgs};
 use crate::graphql::relation;
 use crate::graphql::types::{
-    Account, AuditEntry, Contact, IdentityChannel, IdentityConflict, IdentityConflictStatus,
-    Incident, Node, Opportunity,
+    Account, ApiKey, AuditEntry, Contact, IdentityChannel, IdentityConflict,
+    IdentityConflictStatus, Incident, Node, Opportunity,
 };
 use crate::service::{conflicts, lookup};
 
@@ -154,6 +156,23 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ListConnection<AuditEntry>> {
+        let args = PageArgs::new(first, after, last, before);
+        pagination::root_connection(ctx, args).await.extend()
+    }
+
+    /// Every API key, oldest first (admin keys only).
+    #[graphql(
+        guard = "Permit(Action::ManageApiKeys)",
+        complexity = "pagination::cost(first, last, child_complexity)"
+    )]
+    async fn api_keys(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ListConnection<ApiKey>> {
         let args = PageArgs::new(first, after, last, before);
         pagination::root_connection(ctx, args).await.extend()
     }

@@ -18,9 +18,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::Principal;
+use crate::auth::{AuthFailure, Authenticator, Principal};
 use crate::config::Config;
-use crate::error::code;
+use crate::error::{AppError, AppResult, code};
 use crate::graphql::{self, AppSchema};
 use crate::loaders::{Activity, Loaders, Tracked};
 
@@ -32,19 +32,23 @@ struct AppState {
     schema: AppSchema,
     db: DatabaseConnection,
     config: Arc<Config>,
+    authenticator: Arc<Authenticator>,
 }
 
-/// The whole HTTP application; `main` serves it and tests drive it directly.
-pub fn router(config: Config, db: DatabaseConnection) -> Router {
+/// The whole HTTP application; `main` serves it and tests drive it directly. Fails only on a
+/// configuration that cannot work (an unreadable JWKS file, say).
+pub fn router(config: Config, db: DatabaseConnection) -> AppResult<Router> {
     let schema = graphql::build_schema(&config);
     let timeout = Duration::from_secs(config.server.request_timeout_secs);
     let body_limit = config.server.max_body_bytes;
+    let authenticator = Arc::new(Authenticator::new(db.clone(), &config.auth)?);
     let state = AppState {
         schema,
         db,
         config: Arc::new(config),
+        authenticator,
     };
-    Router::new()
+    Ok(Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/", get(graphiql::page))
         .route("/health", get(health))
@@ -61,7 +65,7 @@ pub fn router(config: Config, db: DatabaseConnection) -> Router {
                 .unwrap_or_default();
             tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id)
         }))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid)))
 }
 
 /// Browsers asking for HTML get GraphiQL; everything else is a GraphQL query over GET.
@@ -77,6 +81,10 @@ async fn graphql_get(
     if wants_html {
         return graphiql::page().await.into_response();
     }
+    let principal = match authenticate(&state, &headers).await {
+        Ok(principal) => principal,
+        Err(response) => return response,
+    };
     if let Ok(request) = &request
         && is_mutation(&request.0)
     {
@@ -92,7 +100,27 @@ async fn graphql_get(
         )
             .into_response();
     }
-    execute(state, headers, request).await
+    execute(state, headers, principal, request).await
+}
+
+/// The caller, or the response that refuses the request. Runs before the body is looked at:
+/// without a valid key, nothing about the request is answered.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, Response> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    state
+        .authenticator
+        .authenticate(authorization)
+        .await
+        .map_err(|err| unauthenticated(err, request_id(headers)))
+}
+
+fn request_id(headers: &HeaderMap) -> &str {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
 }
 
 /// Whether the operation a request would run is a mutation.
@@ -114,24 +142,23 @@ async fn graphql_post(
     headers: HeaderMap,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
-    execute(state, headers, request).await
+    match authenticate(&state, &headers).await {
+        Ok(principal) => execute(state, headers, principal, request).await,
+        Err(response) => response,
+    }
 }
 
 async fn execute(
     state: AppState,
     headers: HeaderMap,
+    principal: Principal,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
-    let request_id = headers
-        .get(REQUEST_ID)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let request_id = request_id(&headers).to_owned();
     let request = match request {
         Ok(request) => request.into_inner(),
         Err(rejection) => return reject(rejection),
     };
-    let principal = Principal::local();
     let activity = Activity::new();
     let loaders = Loaders::new(
         state.db.clone(),
@@ -140,10 +167,37 @@ async fn execute(
         Arc::clone(&activity),
     );
     let query = request.query.clone();
-    let execution = state.schema.execute(request.data(principal).data(loaders));
+    let request = request
+        .data(principal)
+        .data(loaders)
+        .data(Arc::clone(&state.authenticator));
+    let execution = state.schema.execute(request);
     let mut response = Tracked::new(execution, activity).await;
     let status = errors::finish(&mut response, &query, &request_id);
     (status, GraphQLResponse::from(response)).into_response()
+}
+
+/// HTTP 401 with one `UNAUTHENTICATED` error, the same for every reason a credential fails;
+/// a database failure while checking the key is a 500 with `INTERNAL`, logged once.
+fn unauthenticated(err: AppError, request_id: &str) -> Response {
+    if let Some(source) = err.internal_source() {
+        tracing::error!(request_id, cause = %source, "internal error while authenticating");
+        let body = serde_json::json!({ "errors": [{
+            "message": "internal error",
+            "extensions": { "code": code::INTERNAL, "requestId": request_id },
+        }] });
+        return (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
+    }
+    let body = serde_json::json!({ "errors": [{
+        "message": AuthFailure::MESSAGE,
+        "extensions": { "code": code::UNAUTHENTICATED },
+    }] });
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer realm=\"contacts-graph\"")],
+        Json(body),
+    )
+        .into_response()
 }
 
 /// A body that is not a GraphQL request at all (bad JSON, wrong content type, too large).

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::service::page::{Page, PageWindow};
 use crate::service::record::Record;
+use crate::service::redaction;
 use crate::service::relations::{self, ChildOf, HasMany};
 use crate::service::scope::ScopedDb;
 
@@ -60,6 +61,28 @@ impl<R> AllOf<R> {
 impl<R> CountOf<R> {
     pub fn new(parent: Uuid) -> Self {
         Self(parent, PhantomData)
+    }
+}
+
+/// Whether a record id named in an audit entry is one the caller sees (see
+/// `service::redaction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct VisibleReference(pub Uuid);
+
+impl Loader<VisibleReference> for ScopedDb {
+    type Value = ();
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[VisibleReference],
+    ) -> Result<HashMap<VisibleReference, ()>, AppError> {
+        let ids: Vec<Uuid> = keys.iter().map(|key| key.0).collect();
+        let visible = redaction::visible_references(self, &ids).await?;
+        Ok(visible
+            .into_iter()
+            .map(|id| (VisibleReference(id), ()))
+            .collect())
     }
 }
 

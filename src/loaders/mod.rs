@@ -16,7 +16,7 @@ use async_graphql::futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::Semaphore;
 
-pub use keys::{AllOf, ById, CountOf, PageOf};
+pub use keys::{AllOf, ById, CountOf, PageOf, VisibleReference};
 pub use settle::{Activity, Tracked};
 
 use crate::auth::Principal;
@@ -95,6 +95,18 @@ impl Loaders {
     /// The request's scoped database, for root lists that are not relations.
     pub fn db(&self) -> &ScopedDb {
         self.inner.loader()
+    }
+
+    /// Loads many keys of one kind; only the keys found are in the map.
+    pub async fn load_many<K>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Result<std::collections::HashMap<K, <ScopedDb as Loader<K>>::Value>, AppError>
+    where
+        K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+        ScopedDb: Loader<K, Error = AppError>,
+    {
+        self.inner.load_many(keys).await
     }
 
     pub async fn load<K>(&self, key: K) -> Result<Option<<ScopedDb as Loader<K>>::Value>, AppError>

@@ -16,6 +16,8 @@ use crate::error::{AppError, AppResult};
 pub struct Operation {
     pub id: Uuid,
     pub actor: String,
+    /// The API key behind the change, if one was used.
+    pub api_key_id: Option<Uuid>,
     pub at: DateTime<Utc>,
 }
 
@@ -24,6 +26,7 @@ impl Operation {
         Self {
             id: Uuid::now_v7(),
             actor: principal.actor.clone(),
+            api_key_id: principal.key_id,
             at: now(),
         }
     }
@@ -102,6 +105,7 @@ pub async fn record<C: ConnectionTrait>(
         contact_id: subject.contact_id,
         action,
         actor: operation.actor.clone(),
+        api_key_id: operation.api_key_id,
         at: operation.at,
         changes: Value::Object(changes.0),
     }

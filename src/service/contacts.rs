@@ -102,17 +102,22 @@ async fn find_direct<C: ConnectionTrait>(
     db.find::<contact::Entity, _>(conn, id).await
 }
 
+/// The account a contact is put under must be one the caller sees, and one a partner caller
+/// keeps contacts under.
 async fn check_account<C: ConnectionTrait>(
     db: &ScopedDb,
     conn: &C,
     id: Option<Uuid>,
 ) -> AppResult<()> {
-    if let Some(id) = id
-        && db.find::<account::Entity, _>(conn, id).await?.is_none()
-    {
-        return Err(AppError::not_found("account"));
-    }
-    Ok(())
+    let account = match id {
+        Some(id) => Some(
+            db.find::<account::Entity, _>(conn, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("account"))?,
+        ),
+        None => None,
+    };
+    db.check_contact_account(account.as_ref())
 }
 
 fn optional_line(field: &str, patch: Patch<String>) -> AppResult<Patch<String>> {
@@ -243,7 +248,9 @@ pub async fn create(
     let operation = Operation::new(db.principal());
     let created = insert(db, &txn, &operation, fields).await?;
     for identity in identities {
-        identities::attach(&txn, &operation, &created, identity).await?;
+        if let Err(err) = identities::attach(&txn, &operation, &created, identity).await {
+            return Err(db.conceal_foreign_owner(&txn, err).await);
+        }
     }
     txn.commit().await?;
     Ok(created)

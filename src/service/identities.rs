@@ -164,7 +164,10 @@ pub async fn add(
         // The contact has it already: nothing changes, the version stays.
         return Ok((current, existing));
     }
-    let added = attach(&txn, &operation, &current, identity).await?;
+    let added = match attach(&txn, &operation, &current, identity).await {
+        Ok(added) => added,
+        Err(err) => return Err(db.conceal_foreign_owner(&txn, err).await),
+    };
     let mut preferences = ContactPatch::default();
     match channel {
         IdentityChannel::Email => preferences.email_opt_in = opt_in,

@@ -231,13 +231,14 @@ pub async fn create(db: &ScopedDb, new: NewIncident) -> AppResult<incident::Mode
         (_, Some(id)) => db.find::<account::Entity, _>(&txn, id).await?,
         (_, None) => None,
     };
-    check_partner(db, &txn, account.as_ref(), new.reported_by_partner_id).await?;
+    let reported_by_partner_id = db.reporting_partner(new.reported_by_partner_id)?;
+    check_partner(db, &txn, account.as_ref(), reported_by_partner_id).await?;
     let status = new.status.unwrap_or(IncidentStatus::New);
     let model = incident::Model {
         id: Uuid::now_v7(),
         account_id,
         primary_contact_id: contact.id,
-        reported_by_partner_id: new.reported_by_partner_id,
+        reported_by_partner_id,
         subject: subject_line,
         description: description.apply(None),
         status,
@@ -264,6 +265,7 @@ pub async fn create(db: &ScopedDb, new: NewIncident) -> AppResult<incident::Mode
 /// Changes the given fields; an update that changes nothing writes nothing.
 pub async fn update(db: &ScopedDb, id: Uuid, patch: IncidentPatch) -> AppResult<incident::Model> {
     let patch = patch.validated()?;
+    db.check_reporting_change(&patch.reported_by_partner_id)?;
     let txn = begin_write(db.conn()).await?;
     let operation = Operation::new(db.principal());
     let current = find_incident(db, &txn, id).await?;

@@ -115,6 +115,7 @@ pub async fn create(
     if let MethodOwner::Account(_) = new.owner {
         refuse_version_of_account(expected_version)?;
     }
+    db.check_method_owner(matches!(new.owner, MethodOwner::Account(_)))?;
     let txn = begin_write(db.conn()).await?;
     let operation = Operation::new(db.principal());
     let owner = match new.owner {
@@ -234,6 +235,7 @@ pub async fn update(
     let txn = begin_write(db.conn()).await?;
     let operation = Operation::new(db.principal());
     let (current, contact) = find_with_owner(db, &txn, id, expected_version).await?;
+    db.check_method_owner(current.account_id.is_some())?;
     let mut updated = current.clone();
     updated.kind = patch.kind.unwrap_or(current.kind);
     if patch.kind.is_some() || patch.value.is_some() {

@@ -3,6 +3,7 @@
 //! which carries the caller's scope.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
 pub mod conflicts;
 pub mod contacts;
@@ -16,8 +17,10 @@ pub mod opportunities;
 pub mod page;
 pub mod patch;
 pub mod record;
+pub mod redaction;
 pub mod relations;
 pub mod resolve;
 pub mod scope;
 pub mod seed;
 pub mod validate;
+pub mod visibility;

@@ -2,13 +2,14 @@
 //! a scope may see.
 
 use entity::{
-    account, audit_entry, communication_method, contact, contact_identity, contact_redirect,
-    identity_conflict, incident, opportunity,
+    account, api_key, audit_entry, communication_method, contact, contact_identity,
+    contact_redirect, identity_conflict, incident, opportunity,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult};
 use uuid::Uuid;
 
 use crate::auth::Scope;
+use crate::service::visibility;
 
 /// A table whose rows are addressed by a UUID v7 `id`.
 pub trait Record: EntityTrait<Model: FromQueryResult + Send + Sync + 'static> {
@@ -20,11 +21,16 @@ pub trait Record: EntityTrait<Model: FromQueryResult + Send + Sync + 'static> {
     /// lookup by a missing id should follow the redirect to the survivor.
     const FOLLOWS_REDIRECTS: bool = false;
 
+    /// The rows of this table a partner key for `partner` sees (see `service::visibility`).
+    fn visible_to_partner(partner: Uuid) -> Condition;
+
     /// The rows of this table `scope` may see, as a `WHERE` condition. Every read path applies
     /// it in SQL; nothing is filtered after loading.
     fn visible(scope: Scope) -> Condition {
         match scope {
             Scope::Unrestricted => Condition::all(),
+            // Wrapped, so that callers can `add` to the result: `Condition::any().add` would OR.
+            Scope::Partner { account } => Condition::all().add(Self::visible_to_partner(account)),
         }
     }
 
@@ -35,12 +41,16 @@ pub trait Record: EntityTrait<Model: FromQueryResult + Send + Sync + 'static> {
 }
 
 macro_rules! record {
-    ($($module:ident $(=> $redirects:literal)?),* $(,)?) => {$(
+    ($($module:ident $(=> $redirects:literal)?: $partner:path),* $(,)?) => {$(
         impl Record for $module::Entity {
             $(const FOLLOWS_REDIRECTS: bool = $redirects;)?
 
             fn id_column() -> Self::Column {
                 $module::Column::Id
+            }
+
+            fn visible_to_partner(partner: Uuid) -> Condition {
+                $partner(partner)
             }
 
             fn id_of(model: &Self::Model) -> Uuid {
@@ -59,15 +69,26 @@ impl Record for contact_redirect::Entity {
     fn id_of(model: &Self::Model) -> Uuid {
         model.merged_id
     }
+
+    fn visible_to_partner(partner: Uuid) -> Condition {
+        visibility::redirects(partner)
+    }
+}
+
+/// Opportunities, identity conflicts and API keys do not exist for partners. (API keys are
+/// further limited to admin keys, by role.)
+fn hidden(_partner: Uuid) -> Condition {
+    visibility::nothing()
 }
 
 record!(
-    account,
-    contact => true,
-    contact_identity,
-    communication_method,
-    incident,
-    opportunity,
-    audit_entry,
-    identity_conflict,
+    account: visibility::accounts,
+    contact => true: visibility::contacts,
+    contact_identity: visibility::identities,
+    communication_method: visibility::methods,
+    incident: visibility::incidents,
+    opportunity: hidden,
+    audit_entry: visibility::audit_entries,
+    identity_conflict: hidden,
+    api_key: hidden,
 );

@@ -230,6 +230,7 @@ pub async fn audit(
         contact_id: Some(contact_id),
         action: AuditAction::Update,
         actor: "test".into(),
+        api_key_id: None,
         at: now(),
         changes: serde_json::json!({ field: { "before": null, "after": after } }),
     }

@@ -8,6 +8,7 @@
 )]
 
 pub mod fixtures;
+pub mod partners;
 mod postgres;
 pub mod world;
 
@@ -16,7 +17,10 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use contacts_graph::auth::{Principal, Role};
 use contacts_graph::config::Config;
+use contacts_graph::service::api_keys::{self, NewApiKey};
+use contacts_graph::service::scope::ScopedDb;
 use contacts_graph::{build_app, db};
 use http_body_util::BodyExt;
 use sea_orm::DatabaseConnection;
@@ -35,8 +39,22 @@ pub struct TestApp {
     pub router: Router,
     pub db: DatabaseConnection,
     pub backend: Backend,
+    /// Tokens of keys created through the service layer, one per unscoped role.
+    pub keys: Keys,
     statements: Arc<Mutex<Vec<String>>>,
     _database: DatabaseGuard,
+}
+
+/// Audit entries every test database starts with: the creation of its four keys.
+pub const KEY_AUDIT_ENTRIES: u64 = 4;
+
+/// Bearer tokens of the test's keys.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    pub admin: String,
+    pub manager: String,
+    pub agent: String,
+    pub reader: String,
 }
 
 enum DatabaseGuard {
@@ -77,14 +95,38 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     conn.set_metric_callback(move |info| {
         log.lock().unwrap().push(info.statement.sql.clone());
     });
-    let router = build_app(config, conn.clone());
+    let keys = Keys {
+        admin: create_key(&conn, "test-admin", Role::Admin, None).await,
+        manager: create_key(&conn, "test-manager", Role::Manager, None).await,
+        agent: create_key(&conn, "test-agent", Role::Agent, None).await,
+        reader: create_key(&conn, "test-reader", Role::Reader, None).await,
+    };
+    let router = build_app(config, conn.clone()).unwrap();
     Some(TestApp {
         router,
         db: conn,
         backend,
+        keys,
         statements,
         _database: guard,
     })
+}
+
+/// A key created the way `apikey create` does; returns its token.
+pub async fn create_key(
+    conn: &DatabaseConnection,
+    name: &str,
+    role: Role,
+    partner_account_id: Option<uuid::Uuid>,
+) -> String {
+    let db = ScopedDb::new(conn.clone(), &Principal::system());
+    let new = NewApiKey {
+        name: name.to_owned(),
+        role,
+        partner_account_id,
+        expires_at: None,
+    };
+    api_keys::create(&db, new).await.unwrap().token
 }
 
 /// The SQL a request issued; compares with a count and prints the statements when it differs.
@@ -133,17 +175,30 @@ impl Reply {
 }
 
 impl TestApp {
-    /// POSTs a GraphQL request and returns the reply.
+    /// POSTs a GraphQL request with the admin key and returns the reply.
     pub async fn gql(&self, query: &str, variables: Value) -> Reply {
-        let body = json!({ "query": query, "variables": variables });
-        self.post_body(body.to_string()).await
+        self.gql_as(&self.keys.admin, query, variables).await
     }
 
+    /// POSTs a GraphQL request with the given bearer token.
+    pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Reply {
+        let body = json!({ "query": query, "variables": variables });
+        self.post_body_as(Some(token), body.to_string()).await
+    }
+
+    /// POSTs a raw body with the admin key.
     pub async fn post_body(&self, body: String) -> Reply {
-        let request = Request::post("/graphql")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body))
-            .unwrap();
+        self.post_body_as(Some(&self.keys.admin), body).await
+    }
+
+    /// POSTs a raw body with the given bearer token, or none.
+    pub async fn post_body_as(&self, token: Option<&str>, body: String) -> Reply {
+        let mut request =
+            Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = request.body(Body::from(body)).unwrap();
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
@@ -152,24 +207,48 @@ impl TestApp {
         Reply { status, body }
     }
 
-    /// Runs a query and returns its data plus the SQL statements it issued.
+    /// Runs a query and returns its data plus the SQL statements it issued. The key is checked
+    /// once before (as any client's first request does), so only the query's own statements
+    /// are counted.
     pub async fn counted(&self, query: &str, variables: Value) -> (Value, Statements) {
+        self.counted_as(&self.keys.admin.clone(), query, variables)
+            .await
+    }
+
+    pub async fn counted_as(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> (Value, Statements) {
+        self.gql_as(token, "{ __typename }", json!({})).await.data();
         self.statements.lock().unwrap().clear();
-        let reply = self.gql(query, variables).await;
+        let reply = self.gql_as(token, query, variables).await;
         let data = reply.data().clone();
         let statements = std::mem::take(&mut *self.statements.lock().unwrap());
         (data, Statements(statements))
     }
 
+    /// GET with the admin key.
     pub async fn get(
         &self,
         uri: &str,
         accept: &str,
     ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-        let request = Request::get(uri)
-            .header(header::ACCEPT, accept)
-            .body(Body::empty())
-            .unwrap();
+        self.get_as(Some(&self.keys.admin), uri, accept).await
+    }
+
+    pub async fn get_as(
+        &self,
+        token: Option<&str>,
+        uri: &str,
+        accept: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut request = Request::get(uri).header(header::ACCEPT, accept);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = request.body(Body::empty()).unwrap();
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -202,4 +281,14 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// Audit entries about records, leaving out the creation of the test's own keys.
+pub async fn record_audit_entries(db: &DatabaseConnection) -> u64 {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    entity::audit_entry::Entity::find()
+        .filter(entity::audit_entry::Column::EntityType.ne(entity::enums::AuditEntityType::ApiKey))
+        .count(db)
+        .await
+        .unwrap()
 }

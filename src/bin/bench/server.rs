@@ -62,7 +62,7 @@ async fn serve(
 ) -> BenchResult<(SocketAddr, JoinHandle<()>)> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
     let address = listener.local_addr()?;
-    let app = build_app(config, conn);
+    let app = build_app(config, conn).map_err(crate::app)?;
     let task = tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, app).await {
             // The clients then fail with a connection error, which stops the run.

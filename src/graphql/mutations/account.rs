@@ -2,8 +2,10 @@ use async_graphql::{
     Context, ID, InputObject, MaybeUndefined, Object, Result, ResultExt, SimpleObject,
 };
 
+use crate::auth::Action;
 use crate::error::AppError;
 use crate::graphql::context;
+use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::mutations::{patch, patch_id, writer};
 use crate::graphql::pagination::GraphRecord;
@@ -144,6 +146,7 @@ pub struct AccountMutations;
 #[Object]
 impl AccountMutations {
     /// Creates an account.
+    #[graphql(guard = "Permit(Action::WriteAccounts)")]
     async fn create_account(
         &self,
         ctx: &Context<'_>,
@@ -160,6 +163,7 @@ impl AccountMutations {
     }
 
     /// Changes some fields of an account.
+    #[graphql(guard = "Permit(Action::WriteAccounts)")]
     async fn update_account(
         &self,
         ctx: &Context<'_>,
@@ -177,6 +181,7 @@ impl AccountMutations {
     }
 
     /// Deletes an account that nothing references any more.
+    #[graphql(guard = "Permit(Action::DeleteAccounts)")]
     async fn delete_account(
         &self,
         ctx: &Context<'_>,

@@ -2,7 +2,9 @@ use async_graphql::{
     Context, ID, InputObject, Object, OneofObject, Result, ResultExt, SimpleObject,
 };
 
+use crate::auth::Action;
 use crate::error::AppError;
+use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::mutations::writer;
 use crate::graphql::pagination::GraphRecord;
@@ -53,6 +55,7 @@ impl ConflictMutations {
     /// Settles an open identity conflict, atomically and audited. Unknown id: `NOT_FOUND`;
     /// settled already: `CONFLICT`; a survivor not among the conflict's contacts, or
     /// `dismiss: false`: `BAD_USER_INPUT`; the merge refusals of `mergeContacts` apply.
+    #[graphql(guard = "Permit(Action::Merge)")]
     async fn resolve_identity_conflict(
         &self,
         ctx: &Context<'_>,

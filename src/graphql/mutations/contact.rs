@@ -2,8 +2,10 @@ use async_graphql::{
     Context, ID, InputObject, MaybeUndefined, Object, Result, ResultExt, SimpleObject,
 };
 
+use crate::auth::Action;
 use crate::error::AppError;
 use crate::graphql::context;
+use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::mutations::{patch, patch_id, writer};
 use crate::graphql::pagination::GraphRecord;
@@ -183,6 +185,7 @@ pub struct ContactMutations;
 #[Object]
 impl ContactMutations {
     /// Creates a contact, optionally with identities.
+    #[graphql(guard = "Permit(Action::WriteContacts)")]
     async fn create_contact(
         &self,
         ctx: &Context<'_>,
@@ -199,6 +202,7 @@ impl ContactMutations {
     }
 
     /// Changes some fields of a contact.
+    #[graphql(guard = "Permit(Action::WriteContacts)")]
     async fn update_contact(
         &self,
         ctx: &Context<'_>,
@@ -216,6 +220,7 @@ impl ContactMutations {
     }
 
     /// Deletes a contact.
+    #[graphql(guard = "Permit(Action::Delete)")]
     async fn delete_contact(
         &self,
         ctx: &Context<'_>,

@@ -1,6 +1,8 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 
+use crate::auth::Action;
 use crate::graphql::context;
+use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::mutations::writer;
 use crate::graphql::pagination::GraphRecord;
@@ -46,6 +48,7 @@ pub struct IdentityMutations;
 impl IdentityMutations {
     /// Adds an identity to a contact. An identity of another contact is `CONFLICT` with
     /// `extensions.contactId` naming the owner, so a client can offer a merge.
+    #[graphql(guard = "Permit(Action::WriteContacts)")]
     async fn add_contact_identity(
         &self,
         ctx: &Context<'_>,
@@ -74,6 +77,7 @@ impl IdentityMutations {
     }
 
     /// Removes an identity from its contact.
+    #[graphql(guard = "Permit(Action::Delete)")]
     async fn remove_contact_identity(
         &self,
         ctx: &Context<'_>,

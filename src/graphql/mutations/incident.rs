@@ -2,7 +2,9 @@ use async_graphql::{
     Context, ID, InputObject, MaybeUndefined, Object, Result, ResultExt, SimpleObject,
 };
 
+use crate::auth::Action;
 use crate::error::AppError;
+use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::mutations::{not_null, patch, patch_id, writer};
 use crate::graphql::pagination::GraphRecord;
@@ -120,6 +122,7 @@ pub struct IncidentMutations;
 #[Object]
 impl IncidentMutations {
     /// Opens an incident for a contact.
+    #[graphql(guard = "Permit(Action::WriteIncidents)")]
     async fn create_incident(
         &self,
         ctx: &Context<'_>,
@@ -135,6 +138,7 @@ impl IncidentMutations {
     }
 
     /// Changes some fields of an incident.
+    #[graphql(guard = "Permit(Action::WriteIncidents)")]
     async fn update_incident(
         &self,
         ctx: &Context<'_>,
@@ -151,6 +155,7 @@ impl IncidentMutations {
     }
 
     /// Deletes an incident.
+    #[graphql(guard = "Permit(Action::Delete)")]
     async fn delete_incident(
         &self,
         ctx: &Context<'_>,
@@ -167,6 +172,7 @@ impl IncidentMutations {
 
     /// Moves an incident to another existing contact. The move is audited under the new
     /// contact; the entry's `primaryContactId` change names the previous one.
+    #[graphql(guard = "Permit(Action::WriteIncidents)")]
     async fn change_incident_contact(
         &self,
         ctx: &Context<'_>,

@@ -1,5 +1,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 
+use crate::auth::Action;
+use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::mutations::writer;
 use crate::graphql::pagination::GraphRecord;
@@ -40,6 +42,7 @@ impl MergeMutations {
     /// Merges one contact into another, irreversibly and atomically. Refused for a contact with
     /// itself (`BAD_USER_INPUT`), unknown contacts (`NOT_FOUND`), ids merged away already and
     /// contacts of different accounts without `allowCrossAccount` (`CONFLICT`).
+    #[graphql(guard = "Permit(Action::Merge)")]
     async fn merge_contacts(
         &self,
         ctx: &Context<'_>,

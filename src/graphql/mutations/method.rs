@@ -2,8 +2,10 @@ use async_graphql::{
     Context, ID, InputObject, MaybeUndefined, Object, OneofObject, Result, ResultExt, SimpleObject,
 };
 
+use crate::auth::Action;
 use crate::error::AppError;
 use crate::graphql::context;
+use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::mutations::{patch, writer};
 use crate::graphql::pagination::GraphRecord;
@@ -121,6 +123,7 @@ pub struct MethodMutations;
 #[Object]
 impl MethodMutations {
     /// Adds a communication method to an account or a contact.
+    #[graphql(guard = "Permit(Action::WriteContacts)")]
     async fn create_communication_method(
         &self,
         ctx: &Context<'_>,
@@ -136,6 +139,7 @@ impl MethodMutations {
     }
 
     /// Changes the kind, value or label of a communication method.
+    #[graphql(guard = "Permit(Action::WriteContacts)")]
     async fn update_communication_method(
         &self,
         ctx: &Context<'_>,
@@ -161,6 +165,7 @@ impl MethodMutations {
     }
 
     /// Deletes a communication method.
+    #[graphql(guard = "Permit(Action::Delete)")]
     async fn delete_communication_method(
         &self,
         ctx: &Context<'_>,

@@ -3,6 +3,7 @@
 //! the result.
 
 mod account;
+mod api_key;
 mod conflict;
 mod contact;
 mod identity;
@@ -24,6 +25,7 @@ use crate::service::scope::ScopedDb;
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     account::AccountMutations,
+    api_key::ApiKeyMutations,
     conflict::ConflictMutations,
     contact::ContactMutations,
     identity::IdentityMutations,

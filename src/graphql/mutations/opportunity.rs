@@ -3,7 +3,9 @@ use async_graphql::{
 };
 use chrono::NaiveDate;
 
+use crate::auth::Action;
 use crate::error::AppError;
+use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::mutations::{not_null, patch, patch_id, writer};
 use crate::graphql::pagination::GraphRecord;
@@ -116,6 +118,7 @@ pub struct OpportunityMutations;
 #[Object]
 impl OpportunityMutations {
     /// Opens an opportunity with an account.
+    #[graphql(guard = "Permit(Action::WriteOpportunities)")]
     async fn create_opportunity(
         &self,
         ctx: &Context<'_>,
@@ -131,6 +134,7 @@ impl OpportunityMutations {
     }
 
     /// Changes some fields of an opportunity.
+    #[graphql(guard = "Permit(Action::WriteOpportunities)")]
     async fn update_opportunity(
         &self,
         ctx: &Context<'_>,
@@ -147,6 +151,7 @@ impl OpportunityMutations {
     }
 
     /// Deletes an opportunity.
+    #[graphql(guard = "Permit(Action::Delete)")]
     async fn delete_opportunity(
         &self,
         ctx: &Context<'_>,

@@ -1,6 +1,8 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 
+use crate::auth::Action;
 use crate::graphql::context;
+use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::mutations::contact::IdentityInput;
 use crate::graphql::mutations::writer;
@@ -64,6 +66,7 @@ pub struct ResolveMutations;
 impl ResolveMutations {
     /// Finds the contact behind an inbound message's identities, or creates it. Safe to call
     /// concurrently with the same identities: exactly one contact is created.
+    #[graphql(guard = "Permit(Action::ResolveContact)")]
     async fn resolve_contact(
         &self,
         ctx: &Context<'_>,

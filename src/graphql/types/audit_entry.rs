@@ -1,3 +1,4 @@
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Json, Object, Result, ResultExt, SimpleObject};
@@ -6,10 +7,15 @@ use entity::audit_entry;
 use entity::enums::AuditEntityType as StoredEntityType;
 use uuid::Uuid;
 
+use crate::auth::{Action, Scope};
+use crate::error::AppError;
+use crate::graphql::context;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::pagination::GraphRecord;
 use crate::graphql::relation;
-use crate::graphql::types::{AuditAction, AuditEntityType, Contact};
+use crate::graphql::types::{ApiKey, AuditAction, AuditEntityType, Contact};
+use crate::loaders::VisibleReference;
+use crate::service::redaction;
 
 /// Who changed what on which record, and when. Entries are never changed or deleted, and they
 /// outlive the records they describe.
@@ -43,6 +49,26 @@ fn node_type(entity_type: StoredEntityType) -> NodeType {
         StoredEntityType::Incident => NodeType::Incident,
         StoredEntityType::Opportunity => NodeType::Opportunity,
         StoredEntityType::IdentityConflict => NodeType::IdentityConflict,
+        StoredEntityType::ApiKey => NodeType::ApiKey,
+    }
+}
+
+impl AuditEntry {
+    /// For a scoped caller, the referenced ids it sees (batched across the entries of the
+    /// request); `None` when the caller sees everything.
+    async fn visible_references(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<HashSet<Uuid>>, AppError> {
+        if context::principal(ctx)?.scope == Scope::Unrestricted {
+            return Ok(None);
+        }
+        let mut ids = Vec::new();
+        redaction::references(&self.0.changes, &mut ids);
+        let found = context::loaders(ctx)?
+            .load_many(ids.into_iter().map(VisibleReference))
+            .await?;
+        Ok(Some(found.into_keys().map(|key| key.0).collect()))
     }
 }
 
@@ -79,19 +105,37 @@ impl AuditEntry {
         self.0.at
     }
 
-    /// The fields that changed, with their values before and after.
-    async fn changes(&self) -> Vec<AuditChange> {
+    /// The fields that changed, with their values before and after. For partner keys, values
+    /// that name a record outside the partner's scope are `null`.
+    async fn changes(&self, ctx: &Context<'_>) -> Result<Vec<AuditChange>> {
         let Some(fields) = self.0.changes.as_object() else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        fields
+        let visible = self.visible_references(ctx).await.extend()?;
+        let shown = |value: Option<&serde_json::Value>| {
+            let value = value.cloned().unwrap_or_default();
+            Json(match &visible {
+                Some(visible) => redaction::redact(&value, visible),
+                None => value,
+            })
+        };
+        Ok(fields
             .iter()
             .map(|(field, change)| AuditChange {
                 field: field.clone(),
-                before: Json(change.get("before").cloned().unwrap_or_default()),
-                after: Json(change.get("after").cloned().unwrap_or_default()),
+                before: shown(change.get("before")),
+                after: shown(change.get("after")),
             })
-            .collect()
+            .collect())
+    }
+
+    /// The API key the change was made with, if any; shown to admin keys only (`null` for
+    /// others).
+    async fn api_key(&self, ctx: &Context<'_>) -> Result<Option<ApiKey>> {
+        if !context::principal(ctx).extend()?.may(Action::ManageApiKeys) {
+            return Ok(None);
+        }
+        relation::record(ctx, self.0.api_key_id).await.extend()
     }
 
     /// The contact the change concerns, if any and if it still exists.

@@ -70,7 +70,7 @@ mirror_enum! {
     /// The kind of record an audit entry is about.
     AuditEntityType = AuditEntityType {
         Account, Contact, ContactIdentity, CommunicationMethod, Incident, Opportunity,
-        IdentityConflict
+        IdentityConflict, ApiKey
     }
 }
 

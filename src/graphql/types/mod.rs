@@ -2,6 +2,7 @@
 //! loader caches and resolvers share rows instead of copying them.
 
 mod account;
+mod api_key;
 mod audit_entry;
 mod communication_method;
 mod contact;
@@ -15,6 +16,7 @@ mod node;
 mod opportunity;
 
 pub use account::Account;
+pub use api_key::{ApiKey, ApiKeyRole};
 pub use audit_entry::{AuditChange, AuditEntry};
 pub use communication_method::CommunicationMethod;
 pub use contact::Contact;

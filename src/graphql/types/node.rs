@@ -1,12 +1,13 @@
 use async_graphql::{ID, Interface};
 
+use crate::auth::Action;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::pagination::GraphRecord;
 use crate::graphql::types::{
-    Account, AuditEntry, CommunicationMethod, Contact, ContactIdentity, IdentityConflict, Incident,
-    Opportunity,
+    Account, ApiKey, AuditEntry, CommunicationMethod, Contact, ContactIdentity, IdentityConflict,
+    Incident, Opportunity,
 };
 use crate::loaders::ById;
 
@@ -26,6 +27,7 @@ pub enum Node {
     Opportunity(Opportunity),
     AuditEntry(AuditEntry),
     IdentityConflict(IdentityConflict),
+    ApiKey(ApiKey),
 }
 
 impl Node {
@@ -44,6 +46,11 @@ impl Node {
             Ok(model.map(|model| wrap(N::from_model(model))))
         }
 
+        // Keys exist only for the roles that manage them, like rows outside a partner's scope.
+        if id.node_type == NodeType::ApiKey && !context::principal(ctx)?.may(Action::ManageApiKeys)
+        {
+            return Ok(None);
+        }
         macro_rules! dispatch {
             ($($variant:ident),*) => {
                 match id.node_type {
@@ -59,7 +66,8 @@ impl Node {
             Incident,
             Opportunity,
             AuditEntry,
-            IdentityConflict
+            IdentityConflict,
+            ApiKey
         )
     }
 }

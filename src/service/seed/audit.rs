@@ -1,5 +1,5 @@
 //! Audit entries of seeded records, shaped like the ones mutations write: one CREATE per
-//! account and contact, a few UPDATEs, each in an operation of its own, by the local principal.
+//! account and contact, a few UPDATEs, each in an operation of its own, by the `system` principal.
 
 use entity::enums::{AuditAction, AuditEntityType};
 use entity::{account, audit_entry, contact};
@@ -70,7 +70,7 @@ pub fn contact_created(
 }
 
 /// A CREATE entry listing the non-null `fields` as `{"field": {"before": null, "after": value}}`,
-/// written by the local principal in its own operation, as a mutation creating the record would.
+/// written by the `system` principal in its own operation, as a mutation creating the record would.
 fn created(
     clock: &mut IdClock,
     operation: Stamp,
@@ -128,7 +128,8 @@ fn entry(
         entity_id: subject.entity_id,
         contact_id: subject.contact_id,
         action,
-        actor: Principal::LOCAL_ACTOR.to_owned(),
+        actor: Principal::SYSTEM_ACTOR.to_owned(),
+        api_key_id: None,
         at: stamp.at,
         changes: serde_json::Value::Object(changes),
     }

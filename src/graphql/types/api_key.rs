@@ -1,0 +1,118 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, Object, Result, ResultExt};
+use chrono::{DateTime, Utc};
+use entity::api_key;
+
+use crate::auth::Role;
+use crate::graphql::ids::{GlobalId, NodeType};
+use crate::graphql::pagination::GraphRecord;
+use crate::graphql::relation;
+use crate::graphql::types::Account;
+use crate::service::api_keys;
+
+/// A credential for this API. Only admin keys see keys; the token itself is shown once, in
+/// `createApiKey`'s payload, and is not stored.
+pub struct ApiKey(pub Arc<api_key::Model>);
+
+/// What a key may do.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "ApiKeyRole")]
+pub enum ApiKeyRole {
+    /// Everything, including API keys and deleting accounts.
+    Admin,
+    /// Read all; create and change all; delete contacts, incidents, opportunities and
+    /// communication methods; merge contacts and settle identity conflicts.
+    Manager,
+    /// Read all; create and change contacts (with identities and methods), incidents and
+    /// opportunities; `resolveContact`. No deletes, no merges.
+    Agent,
+    /// Read all, write nothing: reporting tools.
+    Reader,
+    /// One partner account: sees it, its customer accounts, their contacts and incidents;
+    /// creates and changes those contacts and incidents. Nothing else exists for it.
+    Partner,
+}
+
+impl From<ApiKeyRole> for Role {
+    fn from(role: ApiKeyRole) -> Self {
+        match role {
+            ApiKeyRole::Admin => Role::Admin,
+            ApiKeyRole::Manager => Role::Manager,
+            ApiKeyRole::Agent => Role::Agent,
+            ApiKeyRole::Reader => Role::Reader,
+            ApiKeyRole::Partner => Role::Partner,
+        }
+    }
+}
+
+impl From<Role> for ApiKeyRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Admin => ApiKeyRole::Admin,
+            Role::Manager => ApiKeyRole::Manager,
+            Role::Agent => ApiKeyRole::Agent,
+            Role::Reader => ApiKeyRole::Reader,
+            Role::Partner => ApiKeyRole::Partner,
+        }
+    }
+}
+
+impl GraphRecord for ApiKey {
+    type Entity = api_key::Entity;
+
+    fn from_model(model: Arc<api_key::Model>) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl ApiKey {
+    pub async fn id(&self) -> ID {
+        GlobalId::new(NodeType::ApiKey, self.0.id).to_id()
+    }
+
+    /// Who or what holds the key; audit entries name it as their actor.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn role(&self) -> ApiKeyRole {
+        Role::from(self.0.role).into()
+    }
+
+    /// The partner account a `PARTNER` key acts for.
+    async fn partner_account(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
+        relation::record(ctx, self.0.partner_account_id)
+            .await
+            .extend()
+    }
+
+    /// The first characters of the token, to tell keys apart.
+    async fn token_prefix(&self) -> &str {
+        &self.0.token_prefix
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// Last request made with the key, to the minute.
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+
+    /// The key stops working at this time.
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+
+    /// Neither revoked nor expired.
+    async fn active(&self) -> bool {
+        api_keys::is_active(&self.0, Utc::now())
+    }
+}
