@@ -146,3 +146,34 @@ async fn without_batching_statements_grow_with_rows() {
         rows(&data)
     );
 }
+
+both_backends!(a_partner_scope_costs_no_extra_statement, |app| {
+    use contacts_graph::auth::Role;
+    use entity::account;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    seeded(&app).await;
+    // the partner serving the most customers
+    let customers = account::Entity::find()
+        .filter(account::Column::PartnerId.is_not_null())
+        .all(&app.db)
+        .await
+        .unwrap();
+    let mut served = std::collections::HashMap::<uuid::Uuid, usize>::new();
+    for customer in &customers {
+        *served.entry(customer.partner_id.unwrap()).or_default() += 1;
+    }
+    let (partner, count) = served.into_iter().max_by_key(|(_, n)| *n).unwrap();
+    assert!(count >= 2, "the data set must give a partner customers");
+    let key = common::create_key(&app.db, "partner", Role::Partner, Some(partner)).await;
+
+    let (data, statements) = app
+        .counted_as(&key, NESTED, json!({ "accounts": 50 }))
+        .await;
+    assert_eq!(
+        data["accounts"]["edges"].as_array().unwrap().len(),
+        count + 1,
+        "the partner and its customers"
+    );
+    assert!(rows(&data) >= count, "their contacts are read");
+    assert_eq!(statements, 4, "the same statements as without a scope");
+});

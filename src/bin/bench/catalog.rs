@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::BenchResult;
 use crate::client::Client;
+use crate::ops::Caller;
 
 /// Page size of the nested query's account level (see `ops.rs`).
 pub const NESTED_ACCOUNTS: usize = 50;
@@ -36,6 +37,25 @@ pub struct Catalog {
     pub identities: Vec<Identity>,
     /// Contact ids, for the mutations.
     pub contacts: Vec<String>,
+    /// The bearer tokens the operations are sent with.
+    pub keys: Keys,
+}
+
+/// API keys created for the run through the service layer, as `apikey create` does.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    pub admin: String,
+    /// A partner key for the partner account that serves the most customers.
+    pub partner: String,
+}
+
+impl Keys {
+    pub fn token(&self, caller: Caller) -> &str {
+        match caller {
+            Caller::Admin => &self.admin,
+            Caller::Partner => &self.partner,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -44,8 +64,8 @@ pub struct Identity {
     pub value: String,
 }
 
-pub async fn gather(address: SocketAddr, seed: u64) -> BenchResult<Catalog> {
-    let mut client = Client::connect(address).await?;
+pub async fn gather(address: SocketAddr, seed: u64, keys: Keys) -> BenchResult<Catalog> {
+    let mut client = Client::connect(address, &keys.admin).await?;
     let cursors = account_cursors(&mut client).await?;
     let page_starts = full_page_starts(&cursors);
     let mut rng = SmallRng::seed_from_u64(seed);
@@ -59,6 +79,7 @@ pub async fn gather(address: SocketAddr, seed: u64) -> BenchResult<Catalog> {
         return Err("the seeded data has no identities to look up".into());
     }
     Ok(Catalog {
+        keys,
         page_starts,
         identities,
         contacts,

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{self, SendRequest};
-use hyper::header::{CONTENT_TYPE, HOST};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
@@ -18,6 +18,7 @@ use crate::BenchResult;
 pub struct Client {
     sender: SendRequest<Full<Bytes>>,
     host: String,
+    authorization: String,
 }
 
 /// What the load loop checks of every answer: an HTTP 200 without GraphQL errors. Skipping the
@@ -29,7 +30,8 @@ struct Envelope {
 }
 
 impl Client {
-    pub async fn connect(address: SocketAddr) -> BenchResult<Self> {
+    /// A connection whose requests carry `token` as their bearer credential.
+    pub async fn connect(address: SocketAddr, token: &str) -> BenchResult<Self> {
         let stream = TcpStream::connect(address).await?;
         // Requests are small and answered one at a time: don't let Nagle hold them back.
         stream.set_nodelay(true)?;
@@ -41,6 +43,7 @@ impl Client {
         Ok(Self {
             sender,
             host: address.to_string(),
+            authorization: format!("Bearer {token}"),
         })
     }
 
@@ -49,6 +52,7 @@ impl Client {
         let request = Request::post("/graphql")
             .header(HOST, &self.host)
             .header(CONTENT_TYPE, "application/json")
+            .header(AUTHORIZATION, &self.authorization)
             .body(Full::new(body))?;
         self.sender.ready().await?;
         let response = self.sender.send_request(request).await?;

@@ -80,7 +80,7 @@ pub async fn calibrate(
     catalog: &Catalog,
     sql: &SqlCounter,
 ) -> BenchResult<Calibration> {
-    let mut client = Client::connect(address).await?;
+    let mut client = Client::connect(address, catalog.keys.token(operation.caller)).await?;
     let mut rng = SmallRng::seed_from_u64(0);
     let (mut counts, mut records, mut sql_time) = (Vec::new(), 0usize, Duration::ZERO);
     sql.watch();
@@ -119,7 +119,8 @@ pub async fn run(
     // Connect first, so the timed window holds requests only.
     let mut clients = Vec::with_capacity(settings.clients);
     for _ in 0..settings.clients {
-        clients.push(Client::connect(settings.address).await?);
+        let token = catalog.keys.token(settings.operation.caller);
+        clients.push(Client::connect(settings.address, token).await?);
     }
     let start = Instant::now();
     let deadline = start + duration;

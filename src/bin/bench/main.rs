@@ -65,13 +65,14 @@ pub struct Args {
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Operations to measure, comma-separated: `nested`, `naive` (the nested query without
+    /// Operations to measure, comma-separated: `nested`, `partner` (the nested query with a
+    /// partner key), `naive` (the nested query without
     /// batching), `lookup`, and the mutations `update` (update a contact) and `open` (open an
     /// incident); see `ops.rs`.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "nested,naive,lookup,update,open"
+        default_value = "nested,partner,naive,lookup,update,open"
     )]
     pub ops: Vec<String>,
     /// Random seed of the data set and of the requests.
@@ -130,9 +131,11 @@ async fn measure(
     let seeded = seed_data(args, &config, &conn, database.backend()).await?;
     let seeding_peak = memory::peak_rss_kib();
 
+    let conn_for_keys = conn.clone();
     let sql = SqlCounter::install(&mut conn);
     let servers = server::Servers::start(&config, conn).await?;
-    let catalog = Arc::new(catalog::gather(servers.batched, args.seed).await?);
+    let keys = create_keys(&conn_for_keys).await?;
+    let catalog = Arc::new(catalog::gather(servers.batched, args.seed, keys).await?);
     eprintln!(
         "gathered {} account pages and {} identities",
         catalog.page_starts.len(),
@@ -177,6 +180,47 @@ async fn seed_data(
         started.elapsed().as_secs_f64()
     );
     Ok(seeded)
+}
+
+/// An admin key, and a partner key for the partner serving the most customers, created the way
+/// `apikey create` does.
+async fn create_keys(conn: &sea_orm::DatabaseConnection) -> BenchResult<catalog::Keys> {
+    use contacts_graph::auth::{Principal, Role};
+    use contacts_graph::service::api_keys::{self, NewApiKey};
+    use contacts_graph::service::scope::ScopedDb;
+    use entity::account;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let customers = account::Entity::find()
+        .filter(account::Column::PartnerId.is_not_null())
+        .all(conn)
+        .await?;
+    let mut served = std::collections::HashMap::<uuid::Uuid, usize>::new();
+    for partner in customers.iter().filter_map(|customer| customer.partner_id) {
+        *served.entry(partner).or_default() += 1;
+    }
+    let partner = served
+        .into_iter()
+        .max_by_key(|(id, count)| (*count, *id))
+        .map(|(id, _)| id)
+        .ok_or("the seeded data has no partner with customers")?;
+    let db = ScopedDb::new(conn.clone(), &Principal::system());
+    let key = |name: &str, role: Role, partner_account_id| NewApiKey {
+        name: name.to_owned(),
+        role,
+        partner_account_id,
+        expires_at: None,
+    };
+    let admin = api_keys::create(&db, key("bench-admin", Role::Admin, None))
+        .await
+        .map_err(app)?;
+    let partner = api_keys::create(&db, key("bench-partner", Role::Partner, Some(partner)))
+        .await
+        .map_err(app)?;
+    Ok(catalog::Keys {
+        admin: admin.token,
+        partner: partner.token,
+    })
 }
 
 /// One operation at one client count: warm-up, then the measurement.

@@ -19,6 +19,8 @@ pub struct Operation {
     pub name: &'static str,
     pub about: &'static str,
     pub mode: Mode,
+    /// Whose key the requests carry.
+    pub caller: Caller,
     pub query: &'static str,
     variables: fn(&Catalog, &mut SmallRng) -> Value,
 }
@@ -45,19 +47,38 @@ const OPEN_INCIDENT: &str = "mutation OpenIncident($input: CreateIncidentInput!)
   createIncident(input: $input) { incident { id status primaryContact { id } } }
 }";
 
+/// The key an operation is sent with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    Admin,
+    /// A partner key: every statement carries the partner scope's conditions.
+    Partner,
+}
+
 pub const ALL: &[Operation] = &[
     Operation {
         name: "nested",
         about: "accounts(first:50) x contacts(first:20) x (identities + incidents(first:5) x \
                 primaryContact), a random page of accounts per request",
         mode: Mode::Batched,
+        caller: Caller::Admin,
         query: NESTED,
         variables: nested_page,
+    },
+    Operation {
+        name: "partner",
+        about: "the nested query with a partner key (the partner serving the most customers): \
+                the first page of what it sees, through the scope's SQL conditions",
+        mode: Mode::Batched,
+        caller: Caller::Partner,
+        query: NESTED,
+        variables: first_page,
     },
     Operation {
         name: "naive",
         about: "the nested query on a second router with loaders.max_batch_size = 1",
         mode: Mode::Naive,
+        caller: Caller::Admin,
         query: NESTED,
         variables: nested_page,
     },
@@ -65,6 +86,7 @@ pub const ALL: &[Operation] = &[
         name: "lookup",
         about: "contactByIdentity with a random identity that exists",
         mode: Mode::Batched,
+        caller: Caller::Admin,
         query: LOOKUP,
         variables: known_identity,
     },
@@ -73,6 +95,7 @@ pub const ALL: &[Operation] = &[
         about: "updateContact: a new job title for a random contact (one transaction with its \
                 audit entry)",
         mode: Mode::Batched,
+        caller: Caller::Admin,
         query: UPDATE_CONTACT,
         variables: contact_update,
     },
@@ -80,6 +103,7 @@ pub const ALL: &[Operation] = &[
         name: "open",
         about: "createIncident for a random contact (account defaulted from the contact, audited)",
         mode: Mode::Batched,
+        caller: Caller::Admin,
         query: OPEN_INCIDENT,
         variables: new_incident,
     },
@@ -117,6 +141,10 @@ pub fn select(names: &[String]) -> BenchResult<Vec<&'static Operation>> {
 fn nested_page(catalog: &Catalog, rng: &mut SmallRng) -> Value {
     let after = catalog.page_starts.choose(rng).cloned().flatten();
     json!({ "after": after })
+}
+
+fn first_page(_: &Catalog, _: &mut SmallRng) -> Value {
+    json!({ "after": null })
 }
 
 fn known_identity(catalog: &Catalog, rng: &mut SmallRng) -> Value {
