@@ -549,3 +549,40 @@ both_backends!(concurrent_partners_never_see_each_others_rows, |app| {
         task.await.unwrap();
     }
 });
+
+both_backends!(every_relation_from_a_visible_record_stays_inside, |app| {
+    let p = partners::build(&app).await;
+    let contact = "id lastName account { name } communicationMethods { value account { name } contact { lastName } }
+        identities { value contact { lastName } } opportunities { totalCount }
+        incidents { totalCount edges { node { subject account { name } reportedByPartner { name } } } }
+        auditLog { totalCount edges { node { entityId contact { lastName } changes { before after } } } }
+        mergedFrom";
+    let query = format!(
+        "{{ accounts {{ totalCount edges {{ node {{ name partner {{ name }} primaryContact {{ lastName }}
+            customers {{ totalCount edges {{ node {{ name }} }} }}
+            communicationMethods {{ value }}
+            opportunities {{ totalCount }}
+            incidents {{ totalCount edges {{ node {{ subject primaryContact {{ lastName }} }} }} }}
+            contacts {{ totalCount edges {{ node {{ {contact} }} }} }} }} }} }}
+          contacts {{ edges {{ node {{ {contact} }} }} }}
+          auditEntries {{ edges {{ node {{ entityId contact {{ lastName }} changes {{ before after }} }} }} }} }}"
+    );
+    let data = app
+        .gql_as(&p.northwind_key, &query, json!({}))
+        .await
+        .data()
+        .clone();
+    let text = data.to_string();
+    assert!(text.contains("Lovelace") && text.contains("Acme") && text.contains("Printer on fire"));
+    assert_no_foreign_trace(&p, &text);
+    for outsider in [
+        "Loner",
+        "Outage",
+        "Renewal",
+        "Upsell",
+        "Badge lost",
+        "Initech",
+    ] {
+        assert!(!text.contains(outsider), "{outsider} leaked");
+    }
+});

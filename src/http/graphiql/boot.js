@@ -4,8 +4,10 @@
 (function () {
   'use strict';
   var DEFAULT_QUERY = [
-    "# Welcome to contacts-graph. Press the run button (or Ctrl-Enter).",
-    "# The Docs panel (book icon) describes every type and field.",
+    "# Welcome to contacts-graph. Every request needs an API key: put yours in the",
+    "# Headers tab below (the admin key is printed in the server log at the first",
+    "# start), then re-fetch the schema (the refresh icon on the left) and press the",
+    "# run button (or Ctrl-Enter). The Docs panel (book icon) describes every field.",
     "{",
     "  accounts(first: 2) {",
     "    totalCount",
@@ -31,12 +33,18 @@
     "  }",
     "}"
   ].join('\n');
+  // Kept in this browser's local storage once edited, so the key is pasted once per browser.
+  var DEFAULT_HEADERS = JSON.stringify(
+    { Authorization: 'Bearer cgk_paste-your-api-key-here' }, null, 2);
   var fetcher = GraphiQL.createFetcher({ url: '/graphql' });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultQuery: DEFAULT_QUERY,
+      defaultHeaders: DEFAULT_HEADERS,
+      defaultEditorToolsVisibility: 'headers',
+      shouldPersistHeaders: true,
     }),
   );
 })();
