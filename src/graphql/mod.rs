@@ -1,6 +1,7 @@
 //! The GraphQL schema: types, root fields, limits.
 
 pub mod context;
+pub mod filters;
 pub mod guard;
 pub mod ids;
 pub mod mutations;

@@ -17,6 +17,8 @@ use crate::config::LimitsConfig;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::loaders::{CountOf, Loaders, PageOf};
+use crate::service::listing::ListSpec;
+use crate::service::listing::order::{self, Position};
 use crate::service::page::{self, Direction, Page, PageWindow};
 use crate::service::record::Record;
 use crate::service::relations::HasMany;
@@ -53,8 +55,13 @@ impl PageArgs {
     }
 
     /// Checks the arguments against the limits: `first` and `last` exclude each other, are
-    /// between 0 and the maximum page size, and cursors must be ones this server issued.
-    pub fn window(&self, limits: &LimitsConfig) -> Result<PageWindow, AppError> {
+    /// between 0 and the maximum page size, and cursors must be ones this server issued for a
+    /// list of the same `spec` (filter and order).
+    pub fn window(
+        &self,
+        limits: &LimitsConfig,
+        spec: Arc<ListSpec>,
+    ) -> Result<PageWindow, AppError> {
         let size = |name: &str, value: i32| -> Result<u64, AppError> {
             let size = u64::try_from(value)
                 .map_err(|_| AppError::bad_input(format!("`{name}` must not be negative")))?;
@@ -76,21 +83,25 @@ impl PageArgs {
             (None, Some(last)) => (Direction::Backward, size("last", last)?),
             (None, None) => (Direction::Forward, limits.default_page_size),
         };
-        let cursor = |name: &str, value: &Option<String>| -> Result<Option<Uuid>, AppError> {
-            value
-                .as_deref()
-                .map(|text| {
-                    IdCursor::decode_cursor(text).map(|c| c.0).map_err(|_| {
-                        AppError::bad_input(format!("`{name}` is not a cursor of this list"))
-                    })
-                })
-                .transpose()
+        let fingerprint = spec.fingerprint();
+        let cursor = |name: &str, value: &Option<String>| -> Result<Option<Position>, AppError> {
+            let Some(text) = value.as_deref() else {
+                return Ok(None);
+            };
+            let cursor = ListCursor::decode_cursor(text).map_err(|_| {
+                AppError::bad_input(format!("`{name}` is not a cursor of this list"))
+            })?;
+            if cursor.fingerprint != fingerprint {
+                return Err(order::foreign_cursor(name));
+            }
+            Ok(Some(cursor.position))
         };
         Ok(PageWindow {
             direction,
             size,
             after: cursor("after", &self.after)?,
             before: cursor("before", &self.before)?,
+            spec,
         })
     }
 }
@@ -109,24 +120,27 @@ pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> u
         .saturating_add(1)
 }
 
-/// Cursor of an id-ordered list: `base64url("id:<uuid>")`. Opaque to clients, so the encoding
-/// can carry sort keys once lists can be ordered by other fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IdCursor(pub Uuid);
+/// A row's place in a list: `base64url` of JSON holding the list's fingerprint (its filter and
+/// order) and the row's sort keys, ending with its id. Opaque to clients.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ListCursor {
+    #[serde(rename = "l")]
+    pub fingerprint: String,
+    #[serde(rename = "p")]
+    pub position: Position,
+}
 
-impl CursorType for IdCursor {
+impl CursorType for ListCursor {
     type Error = AppError;
 
     fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
         let invalid = || AppError::bad_input("invalid cursor");
         let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| invalid())?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
-        let uuid = text.strip_prefix("id:").ok_or_else(invalid)?;
-        Uuid::parse_str(uuid).map(IdCursor).map_err(|_| invalid())
+        serde_json::from_slice(&bytes).map_err(|_| invalid())
     }
 
     fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("id:{}", self.0))
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 }
 
@@ -135,19 +149,22 @@ trait CountSource: Send + Sync {
     fn count<'a>(&'a self, loaders: &'a Loaders) -> BoxFuture<'a, Result<u64, AppError>>;
 }
 
-struct RootCount<E>(Condition, PhantomData<fn() -> E>);
+struct RootCount<E>(Condition, Arc<ListSpec>, PhantomData<fn() -> E>);
 
 impl<E: Record> CountSource for RootCount<E> {
     fn count<'a>(&'a self, loaders: &'a Loaders) -> BoxFuture<'a, Result<u64, AppError>> {
-        Box::pin(page::count_all::<E>(loaders.db(), self.0.clone()))
+        Box::pin(page::count_all::<E>(loaders.db(), self.0.clone(), &self.1))
     }
 }
 
-struct ChildCount<R>(Uuid, PhantomData<fn() -> R>);
+struct ChildCount<R>(Uuid, Arc<ListSpec>, PhantomData<fn() -> R>);
 
 impl<R: HasMany> CountSource for ChildCount<R> {
     fn count<'a>(&'a self, loaders: &'a Loaders) -> BoxFuture<'a, Result<u64, AppError>> {
-        Box::pin(async move { Ok(loaders.load(CountOf::<R>::new(self.0)).await?.unwrap_or(0)) })
+        Box::pin(async move {
+            let key = CountOf::<R>::new(self.0, Arc::clone(&self.1));
+            Ok(loaders.load(key).await?.unwrap_or(0))
+        })
     }
 }
 
@@ -158,8 +175,8 @@ pub struct ListTotal {
 
 #[Object]
 impl ListTotal {
-    /// Number of items in the whole list, ignoring the page arguments. Counted only when asked
-    /// for, in one batched statement per nesting level.
+    /// Number of items in the whole list (after `filter`), ignoring the page arguments.
+    /// Counted only when asked for, in one batched statement per nesting level.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         use async_graphql::ErrorExtensions;
         let loaders = context::loaders(ctx).map_err(|e| e.extend())?;
@@ -168,10 +185,11 @@ impl ListTotal {
 }
 
 /// A connection over records presented as `N`.
-pub type ListConnection<N> = Connection<IdCursor, N, ListTotal>;
+pub type ListConnection<N> = Connection<ListCursor, N, ListTotal>;
 
 fn to_connection<N: GraphRecord>(
     page: &Page<<N::Entity as EntityTrait>::Model>,
+    fingerprint: &str,
     source: Arc<dyn CountSource>,
 ) -> ListConnection<N> {
     let mut connection =
@@ -179,35 +197,45 @@ fn to_connection<N: GraphRecord>(
     connection.edges = page
         .rows
         .iter()
-        .map(|row| {
-            let cursor = IdCursor(N::Entity::id_of(row));
+        .zip(&page.positions)
+        .map(|(row, position)| {
+            let cursor = ListCursor {
+                fingerprint: fingerprint.to_owned(),
+                position: position.clone(),
+            };
             Edge::new(cursor, N::from_model(Arc::clone(row)))
         })
         .collect();
     connection
 }
 
-/// A page of a whole table.
+/// A page of a whole table, in the order and with the filter of `spec`.
 pub async fn root_connection<N: GraphRecord>(
     ctx: &Context<'_>,
     args: PageArgs,
+    spec: ListSpec,
 ) -> Result<ListConnection<N>, AppError> {
-    filtered_root_connection(ctx, args, Condition::all()).await
+    filtered_root_connection(ctx, args, spec, Condition::all()).await
 }
 
-/// A page of the rows of a whole table that match `filter`; `totalCount` counts the same rows.
+/// A page of the rows of a whole table that match `base` and `spec`; `totalCount` counts the
+/// same rows.
 pub async fn filtered_root_connection<N: GraphRecord>(
     ctx: &Context<'_>,
     args: PageArgs,
-    filter: Condition,
+    spec: ListSpec,
+    base: Condition,
 ) -> Result<ListConnection<N>, AppError> {
-    let window = args.window(&context::config(ctx)?.limits)?;
+    let spec = Arc::new(spec);
+    let window = args.window(&context::config(ctx)?.limits, Arc::clone(&spec))?;
     let loaders = context::loaders(ctx)?;
-    let page = page::root_page::<N::Entity>(loaders.db(), &window, filter.clone()).await?;
+    let page = page::root_page::<N::Entity>(loaders.db(), &window, base.clone()).await?;
     loaders.remember::<N::Entity>(&page.rows).await;
+    let fingerprint = spec.fingerprint();
     Ok(to_connection(
         &page,
-        Arc::new(RootCount::<N::Entity>(filter, PhantomData)),
+        &fingerprint,
+        Arc::new(RootCount::<N::Entity>(base, spec, PhantomData)),
     ))
 }
 
@@ -216,21 +244,24 @@ pub async fn child_connection<R, N>(
     ctx: &Context<'_>,
     parent: Uuid,
     args: PageArgs,
+    spec: ListSpec,
 ) -> Result<ListConnection<N>, AppError>
 where
     R: HasMany,
     N: GraphRecord<Entity = R::Child>,
 {
-    let window = args.window(&context::config(ctx)?.limits)?;
+    let spec = Arc::new(spec);
+    let window = args.window(&context::config(ctx)?.limits, Arc::clone(&spec))?;
     let loaders = context::loaders(ctx)?;
     let page = loaders.load(PageOf::<R>::new(parent, window)).await?;
-    let source = Arc::new(ChildCount::<R>(parent, PhantomData));
+    let fingerprint = spec.fingerprint();
+    let source = Arc::new(ChildCount::<R>(parent, spec, PhantomData));
     Ok(match page {
         Some(page) => {
             loaders.remember::<R::Child>(&page.rows).await;
-            to_connection(&page, source)
+            to_connection(&page, &fingerprint, source)
         }
-        None => to_connection(&Page::default(), source),
+        None => to_connection(&Page::default(), &fingerprint, source),
     })
 }
 
@@ -245,7 +276,9 @@ mod tests {
 
     #[test]
     fn no_arguments_give_the_default_page() {
-        let window = PageArgs::default().window(&limits()).unwrap();
+        let window = PageArgs::default()
+            .window(&limits(), Arc::default())
+            .unwrap();
         assert_eq!(window.direction, Direction::Forward);
         assert_eq!(window.size, limits().default_page_size);
     }
@@ -258,17 +291,34 @@ mod tests {
             PageArgs::new(Some(1), None, Some(1), None),
             PageArgs::new(Some(1), Some("nope".into()), None, None),
         ] {
-            let err = args.window(&limits()).unwrap_err();
+            let err = args.window(&limits(), Arc::default()).unwrap_err();
             assert_eq!(err.code(), "BAD_USER_INPUT", "{args:?}");
         }
     }
 
     #[test]
-    fn cursors_round_trip() {
-        let cursor = IdCursor(Uuid::now_v7());
-        assert_eq!(
-            IdCursor::decode_cursor(&cursor.encode_cursor()).unwrap(),
-            cursor
-        );
+    fn cursors_round_trip_and_belong_to_their_list() {
+        use crate::service::listing::Scalar;
+        let spec = Arc::new(ListSpec::default());
+        let cursor = ListCursor {
+            fingerprint: spec.fingerprint(),
+            position: Position(vec![Scalar::Text("ada".into()), Scalar::Id(Uuid::now_v7())]),
+        };
+        let text = cursor.encode_cursor();
+        assert_eq!(ListCursor::decode_cursor(&text).unwrap(), cursor);
+        let args = PageArgs::new(Some(1), Some(text.clone()), None, None);
+        assert!(args.window(&limits(), Arc::clone(&spec)).is_ok());
+        let other = Arc::new(ListSpec {
+            filter: None,
+            order: vec![crate::service::listing::OrderKey {
+                field: crate::service::listing::SortField::Column {
+                    field: crate::service::listing::schema::fields::contact::LAST_NAME,
+                    nullable: false,
+                },
+                direction: crate::service::listing::SortDirection::Desc,
+            }],
+        });
+        let err = args.window(&limits(), other).unwrap_err();
+        assert_eq!(err.code(), "BAD_USER_INPUT");
     }
 }

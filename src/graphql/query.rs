@@ -6,6 +6,10 @@ use async_graphql::{Context, ID, Object, Result, ResultExt};
 use crate::auth::Action;
 use crate::error::AppError;
 use crate::graphql::context;
+use crate::graphql::filters::{
+    self, AccountFilter, AccountOrder, AuditEntryFilter, AuditEntryOrder, ContactFilter,
+    ContactOrder, IncidentFilter, IncidentOrder, OpportunityFilter, OpportunityOrder,
+};
 use crate::graphql::guard::Permit;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::pagination::{self, GraphRecord, ListConnection, PageArgs};
@@ -14,6 +18,7 @@ use crate::graphql::types::{
     Account, ApiKey, AuditEntry, Contact, IdentityChannel, IdentityConflict,
     IdentityConflictStatus, Incident, Node, Opportunity,
 };
+use crate::service::listing::ListSpec;
 use crate::service::{conflicts, lookup};
 
 #[derive(Default)]
@@ -90,7 +95,7 @@ impl QueryRoot {
         Ok(found.map(|model| Contact::from_model(model.into())))
     }
 
-    /// All accounts, oldest first.
+    /// Accounts, oldest first unless `orderBy` says otherwise.
     #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
     async fn accounts(
         &self,
@@ -99,12 +104,18 @@ impl QueryRoot {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `AccountFilter`).")] filter: Option<
+            AccountFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<AccountOrder>>,
     ) -> Result<ListConnection<Account>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::root_connection(ctx, args).await.extend()
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::root_connection(ctx, args, spec).await.extend()
     }
 
-    /// All contacts, oldest first.
+    /// Contacts, oldest first unless `orderBy` says otherwise.
     #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
     async fn contacts(
         &self,
@@ -113,12 +124,18 @@ impl QueryRoot {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `ContactFilter`).")] filter: Option<
+            ContactFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<ContactOrder>>,
     ) -> Result<ListConnection<Contact>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::root_connection(ctx, args).await.extend()
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::root_connection(ctx, args, spec).await.extend()
     }
 
-    /// All incidents, oldest first.
+    /// Incidents, oldest first unless `orderBy` says otherwise.
     #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
     async fn incidents(
         &self,
@@ -127,12 +144,18 @@ impl QueryRoot {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `IncidentFilter`).")] filter: Option<
+            IncidentFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<IncidentOrder>>,
     ) -> Result<ListConnection<Incident>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::root_connection(ctx, args).await.extend()
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::root_connection(ctx, args, spec).await.extend()
     }
 
-    /// All opportunities, oldest first.
+    /// Opportunities, oldest first unless `orderBy` says otherwise.
     #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
     async fn opportunities(
         &self,
@@ -141,12 +164,18 @@ impl QueryRoot {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `OpportunityFilter`).")] filter: Option<
+            OpportunityFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<OpportunityOrder>>,
     ) -> Result<ListConnection<Opportunity>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::root_connection(ctx, args).await.extend()
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::root_connection(ctx, args, spec).await.extend()
     }
 
-    /// The whole audit log, oldest first.
+    /// The audit log, oldest first unless `orderBy` says otherwise.
     #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
     async fn audit_entries(
         &self,
@@ -155,9 +184,15 @@ impl QueryRoot {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `AuditEntryFilter`).")] filter: Option<
+            AuditEntryFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<AuditEntryOrder>>,
     ) -> Result<ListConnection<AuditEntry>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::root_connection(ctx, args).await.extend()
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::root_connection(ctx, args, spec).await.extend()
     }
 
     /// Every API key, oldest first (admin keys only).
@@ -174,7 +209,9 @@ impl QueryRoot {
         before: Option<String>,
     ) -> Result<ListConnection<ApiKey>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::root_connection(ctx, args).await.extend()
+        pagination::root_connection(ctx, args, ListSpec::default())
+            .await
+            .extend()
     }
 
     /// Identity conflicts, oldest first; only those in `status` when given.
@@ -190,7 +227,7 @@ impl QueryRoot {
     ) -> Result<ListConnection<IdentityConflict>> {
         let args = PageArgs::new(first, after, last, before);
         let filter = conflicts::with_status(status.map(Into::into));
-        pagination::filtered_root_connection(ctx, args, filter)
+        pagination::filtered_root_connection(ctx, args, ListSpec::default(), filter)
             .await
             .extend()
     }

@@ -11,6 +11,7 @@ use async_graphql::dataloader::Loader;
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::service::listing::ListSpec;
 use crate::service::page::{Page, PageWindow};
 use crate::service::record::Record;
 use crate::service::redaction;
@@ -33,8 +34,12 @@ pub struct PageOf<R> {
 /// Every row of relation `R` under a parent (small bounded lists only).
 pub struct AllOf<R>(pub Uuid, Marker<R>);
 
-/// Number of rows of relation `R` under a parent.
-pub struct CountOf<R>(pub Uuid, Marker<R>);
+/// Number of rows of relation `R` under a parent that match a list's filter.
+pub struct CountOf<R> {
+    pub parent: Uuid,
+    pub spec: Arc<ListSpec>,
+    marker: Marker<R>,
+}
 
 impl<E> ById<E> {
     pub fn new(id: Uuid) -> Self {
@@ -59,8 +64,12 @@ impl<R> AllOf<R> {
 }
 
 impl<R> CountOf<R> {
-    pub fn new(parent: Uuid) -> Self {
-        Self(parent, PhantomData)
+    pub fn new(parent: Uuid, spec: Arc<ListSpec>) -> Self {
+        Self {
+            parent,
+            spec,
+            marker: PhantomData,
+        }
     }
 }
 
@@ -119,7 +128,7 @@ macro_rules! key_traits {
 key_traits!(ById { 0 });
 key_traits!(PageOf { parent, window });
 key_traits!(AllOf { 0 });
-key_traits!(CountOf { 0 });
+key_traits!(CountOf { parent, spec });
 
 impl<E: Record> Loader<ById<E>> for ScopedDb {
     type Value = Arc<E::Model>;
@@ -144,7 +153,10 @@ impl<R: HasMany> Loader<PageOf<R>> for ScopedDb {
     async fn load(&self, keys: &[PageOf<R>]) -> Result<HashMap<PageOf<R>, Self::Value>, AppError> {
         let mut by_window: HashMap<PageWindow, Vec<Uuid>> = HashMap::new();
         for key in keys {
-            by_window.entry(key.window).or_default().push(key.parent);
+            by_window
+                .entry(key.window.clone())
+                .or_default()
+                .push(key.parent);
         }
         let mut pages = HashMap::with_capacity(keys.len());
         for (window, parents) in by_window {
@@ -152,7 +164,7 @@ impl<R: HasMany> Loader<PageOf<R>> for ScopedDb {
             pages.extend(
                 found
                     .into_iter()
-                    .map(|(parent, page)| (PageOf::new(parent, window), page)),
+                    .map(|(parent, page)| (PageOf::new(parent, window.clone()), page)),
             );
         }
         Ok(pages)
@@ -177,12 +189,24 @@ impl<R: HasMany> Loader<CountOf<R>> for ScopedDb {
     type Value = u64;
     type Error = AppError;
 
+    /// Keys of one list shape share one statement (normally one per nesting level).
     async fn load(&self, keys: &[CountOf<R>]) -> Result<HashMap<CountOf<R>, u64>, AppError> {
-        let parents: Vec<Uuid> = keys.iter().map(|key| key.0).collect();
-        let counts = relations::counts_of::<R>(self, &parents).await?;
-        Ok(counts
-            .into_iter()
-            .map(|(parent, n)| (CountOf::new(parent), n))
-            .collect())
+        let mut by_spec: HashMap<Arc<ListSpec>, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            by_spec
+                .entry(Arc::clone(&key.spec))
+                .or_default()
+                .push(key.parent);
+        }
+        let mut counts = HashMap::with_capacity(keys.len());
+        for (spec, parents) in by_spec {
+            let found = relations::counts_of::<R>(self, &parents, &spec).await?;
+            counts.extend(
+                found
+                    .into_iter()
+                    .map(|(parent, n)| (CountOf::new(parent, Arc::clone(&spec)), n)),
+            );
+        }
+        Ok(counts)
     }
 }

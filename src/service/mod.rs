@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod identities;
 pub mod identity;
 pub mod incidents;
+pub mod listing;
 pub mod lookup;
 pub mod merge;
 pub mod methods;

@@ -1,14 +1,17 @@
-//! Keyset pages over id-ordered lists. UUID v7 ids sort in creation order on both backends
-//! (PostgreSQL `uuid` and SQLite 16-byte blobs compare bytewise), so `id` is both the order and
-//! the cursor.
+//! Keyset pages over ordered, filtered lists. Without an `orderBy` a list is in id order: UUID v7
+//! ids sort in creation order on both backends (PostgreSQL `uuid` and SQLite 16-byte blobs compare
+//! bytewise). With one, the id breaks ties, so every row has one position (see
+//! `listing::order`).
 
 use std::sync::Arc;
 
-use sea_orm::sea_query::Order;
-use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
-use uuid::Uuid;
+use sea_orm::sea_query::{Expr, SelectStatement};
+use sea_orm::{Condition, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::service::listing::ListSpec;
+use crate::service::listing::filter::SqlContext;
+use crate::service::listing::order::{self, Component, Position};
 use crate::service::record::Record;
 use crate::service::scope::ScopedDb;
 
@@ -21,19 +24,22 @@ pub enum Direction {
     Backward,
 }
 
-/// A validated page request: direction, size and the exclusive id bounds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A validated page request: direction, size, the exclusive bounds, and the list's filter and
+/// order. Equal windows under different parents share one statement.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageWindow {
     pub direction: Direction,
     pub size: u64,
-    pub after: Option<Uuid>,
-    pub before: Option<Uuid>,
+    pub after: Option<Position>,
+    pub before: Option<Position>,
+    pub spec: Arc<ListSpec>,
 }
 
-/// One page of rows in ascending id order.
+/// One page of rows in list order, with each row's position (its cursor).
 #[derive(Debug)]
 pub struct Page<M> {
     pub rows: Vec<Arc<M>>,
+    pub positions: Vec<Position>,
     pub has_previous: bool,
     pub has_next: bool,
 }
@@ -42,6 +48,7 @@ impl<M> Default for Page<M> {
     fn default() -> Self {
         Self {
             rows: Vec::new(),
+            positions: Vec::new(),
             has_previous: false,
             has_next: false,
         }
@@ -54,74 +61,131 @@ impl PageWindow {
         self.size + 1
     }
 
-    pub fn order(&self) -> Order {
-        match self.direction {
-            Direction::Forward => Order::Asc,
-            Direction::Backward => Order::Desc,
-        }
+    pub fn is_backward(&self) -> bool {
+        self.direction == Direction::Backward
     }
 
-    /// `after < id < before` on the table's id column.
-    pub fn bounds<E: Record>(&self) -> Condition {
-        let id = E::id_column();
+    /// The rows strictly between `after` and `before`. A position that does not fit the
+    /// order (a cursor of another list) is `BAD_USER_INPUT`.
+    pub fn bounds(&self, components: &[Component]) -> AppResult<Condition> {
         let mut condition = Condition::all();
-        if let Some(after) = self.after {
-            condition = condition.add(id.gt(after));
+        for (name, position, after) in [
+            ("after", &self.after, true),
+            ("before", &self.before, false),
+        ] {
+            if let Some(position) = position {
+                if !position.fits(components) {
+                    return Err(order::foreign_cursor(name));
+                }
+                condition = condition.add(order::beyond(components, position, after));
+            }
         }
-        if let Some(before) = self.before {
-            condition = condition.add(id.lt(before));
-        }
-        condition
+        Ok(condition)
     }
 
-    /// Turns up to `fetch_limit` rows, fetched in `order`, into a page in ascending order.
+    /// Turns up to `fetch_limit` rows, fetched from the end the page is counted from, into a
+    /// page in list order.
     ///
     /// The flag on the side the page was not counted from only says whether a cursor was given
     /// (the Relay specification allows this): computing it exactly would cost a query per page.
-    pub fn finish<M>(&self, mut rows: Vec<Arc<M>>) -> Page<M> {
+    pub fn finish<M>(&self, mut rows: Vec<(Arc<M>, Position)>) -> Page<M> {
         let more = rows.len() as u64 > self.size;
         rows.truncate(self.size as usize);
+        if self.is_backward() {
+            rows.reverse();
+        }
+        let (rows, positions) = rows.into_iter().unzip();
         match self.direction {
             Direction::Forward => Page {
                 rows,
+                positions,
                 has_previous: self.after.is_some(),
                 has_next: more,
             },
-            Direction::Backward => {
-                rows.reverse();
-                Page {
-                    rows,
-                    has_previous: more,
-                    has_next: self.before.is_some(),
-                }
-            }
+            Direction::Backward => Page {
+                rows,
+                positions,
+                has_previous: more,
+                has_next: self.before.is_some(),
+            },
         }
     }
 }
 
-/// One page of a whole table, as the scope sees it, restricted by `filter` (`Condition::all()`
-/// for every row).
+/// What translating a spec for `db` needs.
+pub fn sql_context(db: &ScopedDb) -> SqlContext {
+    SqlContext {
+        scope: db.scope(),
+        backend: db.conn().get_database_backend(),
+    }
+}
+
+/// The id column of `E`, qualified.
+pub fn id_expr<E: Record>() -> Expr {
+    Expr::col((E::default(), E::id_column()))
+}
+
+/// The spec's filter on rows of `E`; a filter on a table that cannot be filtered is a bug of the
+/// caller, not a request to see everything.
+pub fn filter_condition<E: Record>(spec: &ListSpec, cx: &SqlContext) -> AppResult<Condition> {
+    match (&spec.filter, E::LIST_TABLE) {
+        (None, _) => Ok(Condition::all()),
+        (Some(filter), Some(table)) => Ok(filter.condition(table, cx)),
+        (Some(_), None) => Err(AppError::internal(std::io::Error::other(
+            "a filter was given for a list that has none",
+        ))),
+    }
+}
+
+/// One page of a whole table, as the scope sees it, restricted by `base` (`Condition::all()`
+/// for every row) and by the window's filter.
 pub async fn root_page<E: Record>(
     db: &ScopedDb,
     window: &PageWindow,
-    filter: Condition,
+    base: Condition,
 ) -> AppResult<Page<E::Model>> {
-    let rows = E::find()
+    let cx = sql_context(db);
+    let components = order::components(&window.spec.order, id_expr::<E>(), &cx);
+    let mut select = E::find()
         .filter(E::visible(db.scope()))
-        .filter(filter)
-        .filter(window.bounds::<E>())
-        .order_by(E::id_column(), window.order())
+        .filter(base)
+        .filter(filter_condition::<E>(&window.spec, &cx)?)
+        .filter(window.bounds(&components)?)
         .limit(window.fetch_limit())
-        .all(db.conn())
-        .await?;
-    Ok(window.finish(rows.into_iter().map(Arc::new).collect()))
+        .into_query();
+    order::apply(&mut select, &components, window.is_backward());
+    let rows = positioned_rows::<E>(db, &select, &components).await?;
+    Ok(window.finish(rows))
 }
 
-/// Number of rows of a whole table the scope sees that match `filter`.
-pub async fn count_all<E: Record>(db: &ScopedDb, filter: Condition) -> AppResult<u64> {
+/// Runs a select made with `order::apply` and reads each row's model and position.
+pub async fn positioned_rows<E: Record>(
+    db: &ScopedDb,
+    select: &SelectStatement,
+    components: &[Component],
+) -> AppResult<Vec<(Arc<E::Model>, Position)>> {
+    let statement = db.conn().get_database_backend().build(select);
+    let rows = db.conn().query_all_raw(statement).await?;
+    rows.iter()
+        .map(|row| {
+            let model = E::Model::from_query_result(row, "")?;
+            Ok((Arc::new(model), order::read(row, components)?))
+        })
+        .collect()
+}
+
+/// Number of rows of a whole table the scope sees that match `base` and `spec`'s filter.
+pub async fn count_all<E: Record>(
+    db: &ScopedDb,
+    base: Condition,
+    spec: &ListSpec,
+) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    let cx = sql_context(db);
     Ok(E::find()
         .filter(E::visible(db.scope()))
-        .filter(filter)
+        .filter(base)
+        .filter(filter_condition::<E>(spec, &cx)?)
         .count(db.conn())
         .await?)
 }
@@ -136,13 +200,20 @@ mod tests {
             size,
             after: None,
             before: None,
+            spec: Arc::default(),
         }
+    }
+
+    fn rows(values: &[i32]) -> Vec<(Arc<i32>, Position)> {
+        values
+            .iter()
+            .map(|v| (Arc::new(*v), Position(Vec::new())))
+            .collect()
     }
 
     #[test]
     fn an_extra_row_means_another_page() {
-        let page =
-            window(Direction::Forward, 2).finish(vec![Arc::new(1), Arc::new(2), Arc::new(3)]);
+        let page = window(Direction::Forward, 2).finish(rows(&[1, 2, 3]));
         assert_eq!(page.rows.iter().map(|r| **r).collect::<Vec<_>>(), [1, 2]);
         assert!(page.has_next);
         assert!(!page.has_previous);
@@ -150,8 +221,7 @@ mod tests {
 
     #[test]
     fn backward_pages_come_back_in_ascending_order() {
-        let page =
-            window(Direction::Backward, 2).finish(vec![Arc::new(9), Arc::new(8), Arc::new(7)]);
+        let page = window(Direction::Backward, 2).finish(rows(&[9, 8, 7]));
         assert_eq!(page.rows.iter().map(|r| **r).collect::<Vec<_>>(), [8, 9]);
         assert!(page.has_previous);
         assert!(!page.has_next);

@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult};
 use uuid::Uuid;
 
 use crate::auth::Scope;
+use crate::service::listing::Table;
 use crate::service::visibility;
 
 /// A table whose rows are addressed by a UUID v7 `id`.
@@ -16,6 +17,10 @@ pub trait Record: EntityTrait<Model: FromQueryResult + Send + Sync + 'static> {
     fn id_column() -> Self::Column;
 
     fn id_of(model: &Self::Model) -> Uuid;
+
+    /// The table as lists name it for filters, for the record types whose lists can be
+    /// filtered.
+    const LIST_TABLE: Option<Table> = None;
 
     /// Whether ids of this table can have been merged away (see `contact_redirect`), so that a
     /// lookup by a missing id should follow the redirect to the survivor.
@@ -41,9 +46,10 @@ pub trait Record: EntityTrait<Model: FromQueryResult + Send + Sync + 'static> {
 }
 
 macro_rules! record {
-    ($($module:ident $(=> $redirects:literal)?: $partner:path),* $(,)?) => {$(
+    ($($module:ident $(=> $redirects:literal)? $([$table:ident])?: $partner:path),* $(,)?) => {$(
         impl Record for $module::Entity {
             $(const FOLLOWS_REDIRECTS: bool = $redirects;)?
+            $(const LIST_TABLE: Option<Table> = Some(Table::$table);)?
 
             fn id_column() -> Self::Column {
                 $module::Column::Id
@@ -82,13 +88,13 @@ fn hidden(_partner: Uuid) -> Condition {
 }
 
 record!(
-    account: visibility::accounts,
-    contact => true: visibility::contacts,
-    contact_identity: visibility::identities,
+    account [Account]: visibility::accounts,
+    contact => true [Contact]: visibility::contacts,
+    contact_identity [ContactIdentity]: visibility::identities,
     communication_method: visibility::methods,
-    incident: visibility::incidents,
-    opportunity: hidden,
-    audit_entry: visibility::audit_entries,
+    incident [Incident]: visibility::incidents,
+    opportunity [Opportunity]: hidden,
+    audit_entry [AuditEntry]: visibility::audit_entries,
     identity_conflict: hidden,
     api_key: hidden,
 );

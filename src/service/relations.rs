@@ -8,7 +8,7 @@ use entity::{
     account, audit_entry, communication_method, contact, contact_identity, contact_redirect,
     incident, opportunity,
 };
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
@@ -16,7 +16,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::error::AppResult;
-use crate::service::page::{Direction, Page, PageWindow};
+use crate::service::listing::ListSpec;
+use crate::service::listing::order::{self, Position};
+use crate::service::page::{self, Page, PageWindow};
 use crate::service::record::Record;
 use crate::service::scope::ScopedDb;
 
@@ -220,14 +222,15 @@ pub async fn all_of<R: HasMany>(
         .order_by_asc(R::Child::id_column())
         .into_query();
     select.expr_as(R::parent_expr(), Alias::new(PAGE_PARENT));
-    let grouped = grouped_rows::<R>(db, &select).await?;
+    let grouped = grouped_models::<R>(db, &select).await?;
     Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
 }
 
 /// The same page window under each parent, in one statement that reads only the rows on the
-/// pages: the parents are a `VALUES` list and each one's page is an `ORDER BY id LIMIT n` walk of
-/// the `(parent, id)` index. PostgreSQL joins the page `LATERAL`; SQLite, which has no lateral
-/// joins, picks the page's ids with a correlated `IN (...)` and fetches them by primary key.
+/// pages: the parents are a `VALUES` list and each one's page is an ordered `LIMIT n` walk (of the
+/// `(parent, id)` index in id order). PostgreSQL joins the page `LATERAL`; SQLite, which has no
+/// lateral joins, picks the page's ids with a correlated `IN (...)` and fetches them by primary
+/// key. The window's filter and order go inside the per-parent page.
 /// (A `ROW_NUMBER() OVER (PARTITION BY ..)` window reads and sorts every child of every parent
 /// instead: several times slower on parents with long histories.)
 pub async fn pages_of<R: HasMany>(
@@ -238,31 +241,52 @@ pub async fn pages_of<R: HasMany>(
     if parents.is_empty() {
         return Ok(HashMap::new());
     }
+    let cx = page::sql_context(db);
+    let components = order::components(&window.spec.order, page::id_expr::<R::Child>(), &cx);
     let parent = Expr::col((Alias::new(PAGE_PARENTS), Alias::new(VALUES_COLUMN)));
-    let limit = window.fetch_limit();
-    let page = R::children_of_one(parent.clone())
+    let mut page = R::children_of_one(parent.clone())
         .filter(R::Child::visible(db.scope()))
-        .filter(window.bounds::<R::Child>())
-        .order_by(R::Child::id_column(), window.order())
-        .limit(limit);
+        .filter(page::filter_condition::<R::Child>(&window.spec, &cx)?)
+        .filter(window.bounds(&components)?)
+        .limit(window.fetch_limit())
+        .into_query();
     let parent_rows = parents.iter().map(|id| Value::from(*id));
+    // Without an `orderBy` a page holds a handful of rows in id order: sorting them here is
+    // cheaper than an ORDER BY over the whole result, which the database would have to sort.
+    let sort_in_sql = !window.spec.order.is_empty();
     let select = match db.conn().get_database_backend() {
-        DbBackend::Postgres => Query::select()
-            .column((Alias::new(PAGE), Asterisk))
-            .expr_as(parent, Alias::new(PAGE_PARENT))
-            .from_values(parent_rows, Alias::new(PAGE_PARENTS))
-            .join_lateral(
-                JoinType::InnerJoin,
-                page.into_query(),
-                Alias::new(PAGE),
-                Expr::value(true),
-            )
-            .to_owned(),
+        DbBackend::Postgres => {
+            order::apply(&mut page, &components, window.is_backward());
+            let mut select = Query::select()
+                .column((Alias::new(PAGE), Asterisk))
+                .expr_as(parent, Alias::new(PAGE_PARENT))
+                .from_values(parent_rows, Alias::new(PAGE_PARENTS))
+                .join_lateral(
+                    JoinType::InnerJoin,
+                    page,
+                    Alias::new(PAGE),
+                    Expr::value(true),
+                )
+                .to_owned();
+            if sort_in_sql {
+                select.order_by(Alias::new(PAGE_PARENT), Order::Asc);
+                order::order_by_selected(
+                    &mut select,
+                    Alias::new(PAGE),
+                    &components,
+                    window.is_backward(),
+                );
+            }
+            select
+        }
         _ => {
-            let ids = page
-                .select_only()
-                .column(R::Child::id_column())
-                .into_query();
+            order::order_by(&mut page, &components, window.is_backward());
+            let ids = {
+                let mut ids = page;
+                ids.clear_selects();
+                ids.expr(page::id_expr::<R::Child>());
+                ids
+            };
             let mut select = R::Child::find().into_query();
             // `CROSS JOIN` also tells SQLite to loop over the parents on the outside.
             select
@@ -270,29 +294,58 @@ pub async fn pages_of<R: HasMany>(
                 .from_values(parent_rows, Alias::new(PAGE_PARENTS))
                 .cross_join(R::Child::default())
                 .expr_as(parent, Alias::new(PAGE_PARENT))
-                .and_where(
-                    Expr::col((R::Child::default(), R::Child::id_column())).in_subquery(ids),
-                );
+                .and_where(page::id_expr::<R::Child>().in_subquery(ids));
+            if sort_in_sql {
+                select.order_by(Alias::new(PAGE_PARENT), Order::Asc);
+            }
+            order::apply(&mut select, &components, window.is_backward());
+            if !sort_in_sql {
+                select.clear_order_by();
+            }
             select
         }
     };
-    let grouped = grouped_rows::<R>(db, &select).await?;
-    // A page holds a handful of rows: ordering them here is cheaper than an ORDER BY over the
-    // whole result, which the database would have to sort.
+    let grouped = grouped_rows::<R>(db, &select, &components).await?;
     Ok(grouped
         .into_iter()
         .map(|(parent, mut rows)| {
-            rows.sort_unstable_by_key(|row| R::Child::id_of(row));
-            if window.direction == Direction::Backward {
-                rows.reverse();
+            if !sort_in_sql {
+                rows.sort_unstable_by_key(|(row, _)| R::Child::id_of(row));
+                if window.is_backward() {
+                    rows.reverse();
+                }
             }
             (parent, Arc::new(window.finish(rows)))
         })
         .collect())
 }
 
-/// Runs a select whose rows carry `page_parent` and groups the models by it, keeping order.
+/// Runs a select whose rows carry `page_parent` and their sort columns, and groups the rows
+/// with their positions by parent, keeping order.
 async fn grouped_rows<R: HasMany>(
+    db: &ScopedDb,
+    select: &SelectStatement,
+    components: &[order::Component],
+) -> AppResult<HashMap<Uuid, Vec<(Arc<ChildOf<R>>, Position)>>> {
+    let statement = db.conn().get_database_backend().build(select);
+    let rows = db.conn().query_all_raw(statement).await?;
+    let mut grouped: HashMap<Uuid, Vec<(Arc<ChildOf<R>>, Position)>> = HashMap::new();
+    for row in rows {
+        let parent: Option<Uuid> = row.try_get("", PAGE_PARENT)?;
+        let model = ChildOf::<R>::from_query_result(&row, "")?;
+        let position = order::read(&row, components)?;
+        if let Some(parent) = parent {
+            grouped
+                .entry(parent)
+                .or_default()
+                .push((Arc::new(model), position));
+        }
+    }
+    Ok(grouped)
+}
+
+/// Rows of every child of each parent (small bounded lists), grouped by parent in id order.
+async fn grouped_models<R: HasMany>(
     db: &ScopedDb,
     select: &SelectStatement,
 ) -> AppResult<HashMap<Uuid, Vec<Arc<ChildOf<R>>>>> {
@@ -309,17 +362,20 @@ async fn grouped_rows<R: HasMany>(
     Ok(grouped)
 }
 
-/// Number of children of each parent, in one `GROUP BY` statement; parents without children
-/// are missing from the map.
+/// Number of children of each parent that match `spec`'s filter, in one `GROUP BY` statement;
+/// parents without such children are missing from the map.
 pub async fn counts_of<R: HasMany>(
     db: &ScopedDb,
     parents: &[Uuid],
+    spec: &ListSpec,
 ) -> AppResult<HashMap<Uuid, u64>> {
+    let cx = page::sql_context(db);
     let counts: Vec<(Uuid, i64)> = R::children_of(parents)
         .select_only()
         .expr_as(R::parent_expr(), PAGE_PARENT)
         .column_as(R::Child::id_column().count(), "child_count")
         .filter(R::Child::visible(db.scope()))
+        .filter(page::filter_condition::<R::Child>(spec, &cx)?)
         .group_by(R::parent_expr())
         .into_tuple()
         .all(db.conn())

@@ -4,6 +4,10 @@ use async_graphql::{Context, ID, Object, Result, ResultExt};
 use chrono::{DateTime, Utc};
 use entity::account;
 
+use crate::graphql::filters::{
+    self, AccountFilter, AccountOrder, ContactFilter, ContactOrder, IncidentFilter, IncidentOrder,
+    OpportunityFilter, OpportunityOrder,
+};
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::pagination::{self, GraphRecord, ListConnection, PageArgs};
 use crate::graphql::relation;
@@ -108,9 +112,15 @@ impl Account {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `AccountFilter`).")] filter: Option<
+            AccountFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<AccountOrder>>,
     ) -> Result<ListConnection<Account>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::child_connection::<CustomersOfPartner, _>(ctx, self.0.id, args)
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::child_connection::<CustomersOfPartner, _>(ctx, self.0.id, args, spec)
             .await
             .extend()
     }
@@ -124,9 +134,15 @@ impl Account {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `ContactFilter`).")] filter: Option<
+            ContactFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<ContactOrder>>,
     ) -> Result<ListConnection<Contact>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::child_connection::<ContactsOfAccount, _>(ctx, self.0.id, args)
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::child_connection::<ContactsOfAccount, _>(ctx, self.0.id, args, spec)
             .await
             .extend()
     }
@@ -140,9 +156,15 @@ impl Account {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `IncidentFilter`).")] filter: Option<
+            IncidentFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<IncidentOrder>>,
     ) -> Result<ListConnection<Incident>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::child_connection::<IncidentsOfAccount, _>(ctx, self.0.id, args)
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::child_connection::<IncidentsOfAccount, _>(ctx, self.0.id, args, spec)
             .await
             .extend()
     }
@@ -156,9 +178,15 @@ impl Account {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `OpportunityFilter`).")] filter: Option<
+            OpportunityFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<OpportunityOrder>>,
     ) -> Result<ListConnection<Opportunity>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::child_connection::<OpportunitiesOfAccount, _>(ctx, self.0.id, args)
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::child_connection::<OpportunitiesOfAccount, _>(ctx, self.0.id, args, spec)
             .await
             .extend()
     }

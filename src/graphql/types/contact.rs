@@ -4,6 +4,10 @@ use async_graphql::{Context, ID, Object, Result, ResultExt};
 use chrono::{DateTime, Utc};
 use entity::contact;
 
+use crate::graphql::filters::{
+    self, AuditEntryFilter, AuditEntryOrder, IncidentFilter, IncidentOrder, OpportunityFilter,
+    OpportunityOrder,
+};
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::pagination::{self, GraphRecord, ListConnection, PageArgs};
 use crate::graphql::relation;
@@ -167,9 +171,15 @@ impl Contact {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `IncidentFilter`).")] filter: Option<
+            IncidentFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<IncidentOrder>>,
     ) -> Result<ListConnection<Incident>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::child_connection::<IncidentsOfContact, _>(ctx, self.0.id, args)
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::child_connection::<IncidentsOfContact, _>(ctx, self.0.id, args, spec)
             .await
             .extend()
     }
@@ -183,9 +193,15 @@ impl Contact {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `OpportunityFilter`).")] filter: Option<
+            OpportunityFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<OpportunityOrder>>,
     ) -> Result<ListConnection<Opportunity>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::child_connection::<OpportunitiesOfContact, _>(ctx, self.0.id, args)
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::child_connection::<OpportunitiesOfContact, _>(ctx, self.0.id, args, spec)
             .await
             .extend()
     }
@@ -199,9 +215,15 @@ impl Contact {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only the records that match (see `AuditEntryFilter`).")] filter: Option<
+            AuditEntryFilter,
+        >,
+        #[graphql(desc = "Sort keys, applied in turn; the id breaks ties. Default: oldest first.")]
+        order_by: Option<Vec<AuditEntryOrder>>,
     ) -> Result<ListConnection<AuditEntry>> {
         let args = PageArgs::new(first, after, last, before);
-        pagination::child_connection::<AuditOfContact, _>(ctx, self.0.id, args)
+        let spec = filters::spec(filter, order_by).extend()?;
+        pagination::child_connection::<AuditOfContact, _>(ctx, self.0.id, args, spec)
             .await
             .extend()
     }

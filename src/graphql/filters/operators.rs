@@ -1,0 +1,352 @@
+//! Operator inputs, one per kind of value. Only the operators that fit a type exist on its
+//! input, so a wrong operator is a validation error of the document.
+
+use async_graphql::{ID, InputObject};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::{AppError, AppResult};
+use crate::graphql::filters::{Build, FieldOps, stored_text};
+use crate::graphql::ids::{GlobalId, NodeType};
+use crate::graphql::types::{
+    AuditAction, AuditEntityType, EmailFormat, IdentityChannel, IncidentChannel, IncidentPriority,
+    IncidentStatus, OpportunityStage,
+};
+use crate::service::listing::{Op, Scalar};
+
+/// Builds the operations shared by every operator input: equality, lists and nulls.
+fn equality<T>(
+    build: &Build,
+    eq: Option<T>,
+    ne: Option<T>,
+    in_: Option<Vec<T>>,
+    not_in: Option<Vec<T>>,
+    is_null: Option<bool>,
+    scalar: impl Fn(&Build, T) -> AppResult<Scalar>,
+) -> AppResult<Vec<Op>> {
+    let mut ops = Vec::new();
+    if let Some(value) = eq {
+        ops.push(Op::Eq(scalar(&build.at("eq"), value)?));
+    }
+    if let Some(value) = ne {
+        ops.push(Op::Ne(scalar(&build.at("ne"), value)?));
+    }
+    for (name, values, negated) in [("in", in_, false), ("notIn", not_in, true)] {
+        if let Some(values) = values {
+            let build = build.at(name);
+            build.list(values.len())?;
+            let values = values
+                .into_iter()
+                .enumerate()
+                .map(|(i, value)| scalar(&build.index(i), value))
+                .collect::<AppResult<Vec<_>>>()?;
+            ops.push(if negated {
+                Op::NotIn(values)
+            } else {
+                Op::In(values)
+            });
+        }
+    }
+    if let Some(is_null) = is_null {
+        ops.push(Op::IsNull(is_null));
+    }
+    Ok(ops)
+}
+
+fn ordering<T>(
+    build: &Build,
+    ops: &mut Vec<Op>,
+    bounds: [Option<T>; 4],
+    scalar: impl Fn(&Build, T) -> AppResult<Scalar>,
+) -> AppResult<()> {
+    let [gt, gte, lt, lte] = bounds;
+    let pairs: [(&str, Option<T>, fn(Scalar) -> Op); 4] = [
+        ("gt", gt, Op::Gt),
+        ("gte", gte, Op::Gte),
+        ("lt", lt, Op::Lt),
+        ("lte", lte, Op::Lte),
+    ];
+    for (name, value, op) in pairs {
+        if let Some(value) = value {
+            ops.push(op(scalar(&build.at(name), value)?));
+        }
+    }
+    Ok(())
+}
+
+fn text(build: &Build, value: String) -> AppResult<Scalar> {
+    build.text(&value)?;
+    Ok(Scalar::Text(value))
+}
+
+/// Conditions on a text field. `eq`, `ne`, `in` and `notIn` compare exactly; `contains`,
+/// `startsWith` and `endsWith` ignore case (ASCII letters on SQLite, all letters on PostgreSQL).
+/// Strings are at most 1 KiB, lists at most 100 values.
+#[derive(InputObject, Default)]
+pub struct StringFilter {
+    pub eq: Option<String>,
+    /// Also matches where the field is empty (null).
+    pub ne: Option<String>,
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<String>>,
+    /// Also matches where the field is empty (null).
+    pub not_in: Option<Vec<String>>,
+    /// `true`: the field is empty; `false`: it has a value.
+    pub is_null: Option<bool>,
+    pub contains: Option<String>,
+    pub starts_with: Option<String>,
+    pub ends_with: Option<String>,
+}
+
+impl FieldOps for StringFilter {
+    fn ops(self, build: &Build) -> AppResult<Vec<Op>> {
+        let mut ops = equality(
+            build,
+            self.eq,
+            self.ne,
+            self.in_,
+            self.not_in,
+            self.is_null,
+            text,
+        )?;
+        let patterns: [(&str, Option<String>, fn(String) -> Op); 3] = [
+            ("contains", self.contains, Op::Contains),
+            ("startsWith", self.starts_with, Op::StartsWith),
+            ("endsWith", self.ends_with, Op::EndsWith),
+        ];
+        for (name, value, op) in patterns {
+            if let Some(value) = value {
+                build.at(name).text(&value)?;
+                ops.push(op(value));
+            }
+        }
+        Ok(ops)
+    }
+}
+
+/// Conditions on a reference: global ids of the referenced type.
+#[derive(InputObject, Default)]
+pub struct IdFilter {
+    pub eq: Option<ID>,
+    pub ne: Option<ID>,
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<ID>>,
+    pub not_in: Option<Vec<ID>>,
+    pub is_null: Option<bool>,
+}
+
+impl IdFilter {
+    /// The filter with the type its ids must name.
+    pub fn of(self, node_type: NodeType) -> TypedIds {
+        TypedIds(self, node_type)
+    }
+}
+
+/// An [`IdFilter`] with the type its ids must name.
+pub struct TypedIds(IdFilter, NodeType);
+
+impl FieldOps for TypedIds {
+    fn ops(self, build: &Build) -> AppResult<Vec<Op>> {
+        let TypedIds(filter, node_type) = self;
+        equality(
+            build,
+            filter.eq,
+            filter.ne,
+            filter.in_,
+            filter.not_in,
+            filter.is_null,
+            |build, id: ID| {
+                GlobalId::parse_as(&id, node_type)
+                    .map(Scalar::Id)
+                    .map_err(|err| AppError::bad_input(format!("`{}`: {err}", build.path)))
+            },
+        )
+    }
+}
+
+/// Conditions on a point in time (UTC).
+#[derive(InputObject, Default)]
+pub struct DateTimeFilter {
+    pub eq: Option<DateTime<Utc>>,
+    pub ne: Option<DateTime<Utc>>,
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<DateTime<Utc>>>,
+    pub not_in: Option<Vec<DateTime<Utc>>>,
+    pub is_null: Option<bool>,
+    pub gt: Option<DateTime<Utc>>,
+    pub gte: Option<DateTime<Utc>>,
+    pub lt: Option<DateTime<Utc>>,
+    pub lte: Option<DateTime<Utc>>,
+}
+
+impl FieldOps for DateTimeFilter {
+    fn ops(self, build: &Build) -> AppResult<Vec<Op>> {
+        let time = |_: &Build, at: DateTime<Utc>| Ok(Scalar::Time(at));
+        let mut ops = equality(
+            build,
+            self.eq,
+            self.ne,
+            self.in_,
+            self.not_in,
+            self.is_null,
+            time,
+        )?;
+        ordering(
+            build,
+            &mut ops,
+            [self.gt, self.gte, self.lt, self.lte],
+            time,
+        )?;
+        Ok(ops)
+    }
+}
+
+/// Conditions on a calendar date.
+#[derive(InputObject, Default)]
+pub struct DateFilter {
+    pub eq: Option<NaiveDate>,
+    pub ne: Option<NaiveDate>,
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<NaiveDate>>,
+    pub not_in: Option<Vec<NaiveDate>>,
+    pub is_null: Option<bool>,
+    pub gt: Option<NaiveDate>,
+    pub gte: Option<NaiveDate>,
+    pub lt: Option<NaiveDate>,
+    pub lte: Option<NaiveDate>,
+}
+
+impl FieldOps for DateFilter {
+    fn ops(self, build: &Build) -> AppResult<Vec<Op>> {
+        let date = |_: &Build, date: NaiveDate| Ok(Scalar::Date(date));
+        let mut ops = equality(
+            build,
+            self.eq,
+            self.ne,
+            self.in_,
+            self.not_in,
+            self.is_null,
+            date,
+        )?;
+        ordering(
+            build,
+            &mut ops,
+            [self.gt, self.gte, self.lt, self.lte],
+            date,
+        )?;
+        Ok(ops)
+    }
+}
+
+/// Conditions on a whole number (counts).
+#[derive(InputObject, Default)]
+pub struct IntFilter {
+    pub eq: Option<i32>,
+    pub ne: Option<i32>,
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<i32>>,
+    pub not_in: Option<Vec<i32>>,
+    pub gt: Option<i32>,
+    pub gte: Option<i32>,
+    pub lt: Option<i32>,
+    pub lte: Option<i32>,
+}
+
+impl FieldOps for IntFilter {
+    fn ops(self, build: &Build) -> AppResult<Vec<Op>> {
+        let int = |_: &Build, n: i32| Ok(Scalar::Int(i64::from(n)));
+        let mut ops = equality(build, self.eq, self.ne, self.in_, self.not_in, None, int)?;
+        ordering(build, &mut ops, [self.gt, self.gte, self.lt, self.lte], int)?;
+        Ok(ops)
+    }
+}
+
+/// Conditions on an amount of money in minor units (cents), as in `Money.minorUnits`: strings,
+/// since amounts may exceed GraphQL's 32-bit `Int`. Compare within one `currency`.
+#[derive(InputObject, Default)]
+pub struct MinorUnitsFilter {
+    pub eq: Option<String>,
+    pub ne: Option<String>,
+    pub is_null: Option<bool>,
+    pub gt: Option<String>,
+    pub gte: Option<String>,
+    pub lt: Option<String>,
+    pub lte: Option<String>,
+}
+
+impl FieldOps for MinorUnitsFilter {
+    fn ops(self, build: &Build) -> AppResult<Vec<Op>> {
+        let units = |build: &Build, text: String| {
+            text.trim().parse::<i64>().map(Scalar::Int).map_err(|_| {
+                AppError::bad_input(format!(
+                    "`{}`: `{text}` is not a whole number of minor units",
+                    build.path
+                ))
+            })
+        };
+        let mut ops = equality(build, self.eq, self.ne, None, None, self.is_null, units)?;
+        ordering(
+            build,
+            &mut ops,
+            [self.gt, self.gte, self.lt, self.lte],
+            units,
+        )?;
+        Ok(ops)
+    }
+}
+
+/// Conditions on a yes/no field.
+#[derive(InputObject, Default)]
+pub struct BooleanFilter {
+    pub eq: Option<bool>,
+    pub ne: Option<bool>,
+}
+
+impl FieldOps for BooleanFilter {
+    fn ops(self, build: &Build) -> AppResult<Vec<Op>> {
+        equality(build, self.eq, self.ne, None, None, None, |_, b| {
+            Ok(Scalar::Bool(b))
+        })
+    }
+}
+
+macro_rules! enum_filter {
+    ($($(#[$doc:meta])* $name:ident => $enum:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(InputObject, Default)]
+        pub struct $name {
+            pub eq: Option<$enum>,
+            pub ne: Option<$enum>,
+            #[graphql(name = "in")]
+            pub in_: Option<Vec<$enum>>,
+            pub not_in: Option<Vec<$enum>>,
+            pub is_null: Option<bool>,
+        }
+
+        impl FieldOps for $name {
+            fn ops(self, build: &Build) -> AppResult<Vec<Op>> {
+                equality(build, self.eq, self.ne, self.in_, self.not_in, self.is_null, |_, value: $enum| {
+                    Ok(Scalar::Text(stored_text(entity::enums::$enum::from(value))))
+                })
+            }
+        }
+    )*};
+}
+
+enum_filter! {
+    /// Conditions on an incident's status.
+    IncidentStatusFilter => IncidentStatus;
+    /// Conditions on an incident's priority.
+    IncidentPriorityFilter => IncidentPriority;
+    /// Conditions on the channel an incident came in through.
+    IncidentChannelFilter => IncidentChannel;
+    /// Conditions on an opportunity's stage.
+    OpportunityStageFilter => OpportunityStage;
+    /// Conditions on an identity's channel.
+    IdentityChannelFilter => IdentityChannel;
+    /// Conditions on a contact's e-mail format.
+    EmailFormatFilter => EmailFormat;
+    /// Conditions on the kind of record an audit entry is about.
+    AuditEntityTypeFilter => AuditEntityType;
+    /// Conditions on what an audit entry records.
+    AuditActionFilter => AuditAction;
+}

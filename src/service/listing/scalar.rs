@@ -1,0 +1,45 @@
+//! Values in filters and cursors.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::Value;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One value compared in SQL: what a filter operand or a cursor's sort key holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "t", content = "v")]
+pub enum Scalar {
+    Null,
+    Text(String),
+    Int(i64),
+    Bool(bool),
+    Id(Uuid),
+    Time(DateTime<Utc>),
+    Date(NaiveDate),
+    /// A float by its bits (SQLite's `julianday` sort keys), so the value hashes and compares.
+    Float(u64),
+}
+
+impl Scalar {
+    pub fn float(value: f64) -> Self {
+        Self::Float(value.to_bits())
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Self::Null)
+    }
+
+    /// The value to bind.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Scalar::Null => Value::String(None),
+            Scalar::Text(text) => Value::from(text.clone()),
+            Scalar::Int(n) => Value::from(*n),
+            Scalar::Bool(b) => Value::from(*b),
+            Scalar::Id(id) => Value::from(*id),
+            Scalar::Time(at) => Value::from(*at),
+            Scalar::Date(date) => Value::from(*date),
+            Scalar::Float(bits) => Value::from(f64::from_bits(*bits)),
+        }
+    }
+}
