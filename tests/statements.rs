@@ -177,3 +177,38 @@ both_backends!(a_partner_scope_costs_no_extra_statement, |app| {
     assert!(rows(&data) >= count, "their contacts are read");
     assert_eq!(statements, 4, "the same statements as without a scope");
 });
+
+const NESTED_FILTERED: &str = "query($accounts: Int!) {
+    accounts(first: $accounts, filter: { contacts: { some: {} } }, orderBy: [{ field: NAME }]) {
+        totalCount edges { node { name
+        contacts(first: 20, filter: { lastName: { contains: \"a\" } }, orderBy: [{ field: FIRST_NAME, direction: DESC }, { field: LAST_NAME }]) {
+            totalCount edges { node { lastName
+            identities { value }
+            incidents(first: 5, filter: { status: { in: [NEW, OPEN, PENDING] } }, orderBy: [{ field: PRIORITY, direction: DESC }, { field: CREATED_AT, direction: DESC }]) {
+                edges { node { subject primaryContact { lastName } } } }
+        } } }
+    } } }
+}";
+
+both_backends!(
+    filtered_and_ordered_levels_still_cost_one_statement_each,
+    |app| {
+        seeded(&app).await;
+        let (data, statements) = app
+            .counted(NESTED_FILTERED, json!({ "accounts": 50 }))
+            .await;
+        assert_eq!(data["accounts"]["edges"].as_array().unwrap().len(), 50);
+        assert!(
+            rows(&data) >= 50,
+            "the filters leave rows to nest: {}",
+            rows(&data)
+        );
+        // accounts, their count, contacts, the contacts' counts, identities, incidents
+        assert_eq!(statements, 6);
+        let (data, statements) = app
+            .counted(NESTED_FILTERED, json!({ "accounts": 100 }))
+            .await;
+        assert_eq!(data["accounts"]["edges"].as_array().unwrap().len(), 100);
+        assert_eq!(statements, 6, "twice the rows, the same statements");
+    }
+);

@@ -226,6 +226,7 @@ pub async fn create(db: &ScopedDb, new: NewIncident) -> AppResult<incident::Mode
     let operation = Operation::new(db.principal());
     let contact = find_contact(db, &txn, "primaryContactId", new.primary_contact_id).await?;
     let account_id = new.account_id.clone().apply(contact.account_id);
+    db.check_incident_account(account_id)?;
     let account = match (new.account_id, account_id) {
         (Patch::Set(id), _) => Some(find_account(db, &txn, "accountId", id).await?),
         (_, Some(id)) => db.find::<account::Entity, _>(&txn, id).await?,
@@ -269,6 +270,9 @@ pub async fn update(db: &ScopedDb, id: Uuid, patch: IncidentPatch) -> AppResult<
     let txn = begin_write(db.conn()).await?;
     let operation = Operation::new(db.principal());
     let current = find_incident(db, &txn, id).await?;
+    if !patch.account_id.is_keep() {
+        db.check_incident_account(patch.account_id.clone().apply(None))?;
+    }
     if patch.touches_references() {
         let account = match (&patch.account_id, current.account_id) {
             (Patch::Set(id), _) => Some(find_account(db, &txn, "accountId", *id).await?),

@@ -144,8 +144,19 @@ pub async fn root_page<E: Record>(
     window: &PageWindow,
     base: Condition,
 ) -> AppResult<Page<E::Model>> {
+    let (select, components) = root_page_select::<E>(db, window, base)?;
+    let rows = positioned_rows::<E>(db, &select, &components).await?;
+    Ok(window.finish(rows))
+}
+
+/// The statement of [`root_page`] and its sort components (also for `EXPLAIN` in the bench).
+pub fn root_page_select<E: Record>(
+    db: &ScopedDb,
+    window: &PageWindow,
+    base: Condition,
+) -> AppResult<(SelectStatement, Vec<Component>)> {
     let cx = sql_context(db);
-    let components = order::components(&window.spec.order, id_expr::<E>(), &cx);
+    let components = order::components(&window.spec.order, id_expr::<E>());
     let mut select = E::find()
         .filter(E::visible(db.scope()))
         .filter(base)
@@ -154,8 +165,7 @@ pub async fn root_page<E: Record>(
         .limit(window.fetch_limit())
         .into_query();
     order::apply(&mut select, &components, window.is_backward());
-    let rows = positioned_rows::<E>(db, &select, &components).await?;
-    Ok(window.finish(rows))
+    Ok((select, components))
 }
 
 /// Runs a select made with `order::apply` and reads each row's model and position.

@@ -242,7 +242,7 @@ pub async fn pages_of<R: HasMany>(
         return Ok(HashMap::new());
     }
     let cx = page::sql_context(db);
-    let components = order::components(&window.spec.order, page::id_expr::<R::Child>(), &cx);
+    let components = order::components(&window.spec.order, page::id_expr::<R::Child>());
     let parent = Expr::col((Alias::new(PAGE_PARENTS), Alias::new(VALUES_COLUMN)));
     let mut page = R::children_of_one(parent.clone())
         .filter(R::Child::visible(db.scope()))
@@ -320,16 +320,19 @@ pub async fn pages_of<R: HasMany>(
         .collect())
 }
 
+/// A row with its place in its list.
+type Positioned<M> = (Arc<M>, Position);
+
 /// Runs a select whose rows carry `page_parent` and their sort columns, and groups the rows
 /// with their positions by parent, keeping order.
 async fn grouped_rows<R: HasMany>(
     db: &ScopedDb,
     select: &SelectStatement,
     components: &[order::Component],
-) -> AppResult<HashMap<Uuid, Vec<(Arc<ChildOf<R>>, Position)>>> {
+) -> AppResult<HashMap<Uuid, Vec<Positioned<ChildOf<R>>>>> {
     let statement = db.conn().get_database_backend().build(select);
     let rows = db.conn().query_all_raw(statement).await?;
-    let mut grouped: HashMap<Uuid, Vec<(Arc<ChildOf<R>>, Position)>> = HashMap::new();
+    let mut grouped: HashMap<Uuid, Vec<Positioned<ChildOf<R>>>> = HashMap::new();
     for row in rows {
         let parent: Option<Uuid> = row.try_get("", PAGE_PARENT)?;
         let model = ChildOf::<R>::from_query_result(&row, "")?;

@@ -117,6 +117,17 @@ impl ScopedDb {
         }
     }
 
+    /// A partner's cases are filed under an account it sees; one without an account would vanish
+    /// from its view.
+    pub fn check_incident_account(&self, account: Option<Uuid>) -> AppResult<()> {
+        if account.is_none() && self.principal.partner_account().is_some() {
+            return Err(AppError::Forbidden(
+                "partner keys file cases under an account".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
     /// A partner may not hand a case's reporting over to someone else, or clear it.
     pub fn check_reporting_change(&self, change: &Patch<Uuid>) -> AppResult<()> {
         match (self.principal.partner_account(), change) {

@@ -1,7 +1,8 @@
 //! What a partner sees, as SQL conditions: the one definition of the partner scope.
 //!
 //! A partner key for account P sees P and the customer accounts whose partner is P; the contacts
-//! of those customers with their identities and communication methods; their incidents; and the
+//! of those customers with their identities and communication methods; the incidents filed under
+//! those accounts about those contacts; and the
 //! audit entries of those records. Everything else does not exist for it. Each condition is a
 //! `WHERE` clause with subqueries, so it fits every statement the read paths build (root pages,
 //! per-parent pages, by-id batches, counts) and nothing is filtered after loading.
@@ -116,20 +117,18 @@ pub fn methods(partner: Uuid) -> Condition {
         )
 }
 
-/// Cases of the contacts it manages, unless filed under an account it does not see.
+/// Cases filed under the accounts it sees, about the contacts it manages. (Both columns are
+/// indexed: the account side lets PostgreSQL start from the partner's few accounts instead of
+/// scanning every case.)
 pub fn incidents(partner: Uuid) -> Condition {
     Condition::all()
         .add(
-            Expr::col((incident::Entity, incident::Column::PrimaryContactId))
-                .in_subquery(contact_ids(partner)),
+            Expr::col((incident::Entity, incident::Column::AccountId))
+                .in_subquery(account_ids(partner)),
         )
         .add(
-            Condition::any()
-                .add(Expr::col((incident::Entity, incident::Column::AccountId)).is_null())
-                .add(
-                    Expr::col((incident::Entity, incident::Column::AccountId))
-                        .in_subquery(account_ids(partner)),
-                ),
+            Expr::col((incident::Entity, incident::Column::PrimaryContactId))
+                .in_subquery(contact_ids(partner)),
         )
 }
 

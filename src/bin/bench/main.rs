@@ -8,6 +8,7 @@
 mod catalog;
 mod client;
 mod database;
+mod explain;
 mod load;
 mod machine;
 mod memory;
@@ -75,6 +76,10 @@ pub struct Args {
         default_value = "nested,partner,naive,lookup,update,open"
     )]
     pub ops: Vec<String>,
+    /// Instead of measuring: print the PostgreSQL plans of the filtered list (admin and partner)
+    /// and fail on a sequential scan of a big table.
+    #[arg(long)]
+    pub explain: bool,
     /// Random seed of the data set and of the requests.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -110,6 +115,9 @@ async fn run(args: Args) -> BenchResult<()> {
     let disposed = database.dispose().await;
     let report = outcome?;
     disposed?;
+    let Some(report) = report else {
+        return Ok(());
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -122,7 +130,7 @@ async fn measure(
     args: &Args,
     operations: &[&'static Operation],
     database: &Database,
-) -> BenchResult<Report> {
+) -> BenchResult<Option<Report>> {
     let mut config = Config::default();
     config.database.url = SecretString::from(database.url().to_owned());
     config.database.seed_demo = Some(false);
@@ -131,6 +139,11 @@ async fn measure(
     let seeded = seed_data(args, &config, &conn, database.backend()).await?;
     let seeding_peak = memory::peak_rss_kib();
 
+    if args.explain {
+        let partner = busiest_partner(&conn).await?;
+        explain::check(&conn, partner).await?;
+        return Ok(None);
+    }
     let conn_for_keys = conn.clone();
     let sql = SqlCounter::install(&mut conn);
     let servers = server::Servers::start(&config, conn).await?;
@@ -159,7 +172,7 @@ async fn measure(
         }
     }
     servers.stop();
-    Ok(report)
+    Ok(Some(report))
 }
 
 async fn seed_data(
@@ -188,22 +201,8 @@ async fn create_keys(conn: &sea_orm::DatabaseConnection) -> BenchResult<catalog:
     use contacts_graph::auth::{Principal, Role};
     use contacts_graph::service::api_keys::{self, NewApiKey};
     use contacts_graph::service::scope::ScopedDb;
-    use entity::account;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-    let customers = account::Entity::find()
-        .filter(account::Column::PartnerId.is_not_null())
-        .all(conn)
-        .await?;
-    let mut served = std::collections::HashMap::<uuid::Uuid, usize>::new();
-    for partner in customers.iter().filter_map(|customer| customer.partner_id) {
-        *served.entry(partner).or_default() += 1;
-    }
-    let partner = served
-        .into_iter()
-        .max_by_key(|(id, count)| (*count, *id))
-        .map(|(id, _)| id)
-        .ok_or("the seeded data has no partner with customers")?;
+    let partner = busiest_partner(conn).await?;
     let db = ScopedDb::new(conn.clone(), &Principal::system());
     let key = |name: &str, role: Role, partner_account_id| NewApiKey {
         name: name.to_owned(),
@@ -221,6 +220,25 @@ async fn create_keys(conn: &sea_orm::DatabaseConnection) -> BenchResult<catalog:
         admin: admin.token,
         partner: partner.token,
     })
+}
+
+/// The partner account serving the most customers.
+async fn busiest_partner(conn: &sea_orm::DatabaseConnection) -> BenchResult<uuid::Uuid> {
+    use entity::account;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let customers = account::Entity::find()
+        .filter(account::Column::PartnerId.is_not_null())
+        .all(conn)
+        .await?;
+    let mut served = std::collections::HashMap::<uuid::Uuid, usize>::new();
+    for partner in customers.iter().filter_map(|customer| customer.partner_id) {
+        *served.entry(partner).or_default() += 1;
+    }
+    Ok(served
+        .into_iter()
+        .max_by_key(|(id, count)| (*count, *id))
+        .map(|(id, _)| id)
+        .ok_or("the seeded data has no partner with customers")?)
 }
 
 /// One operation at one client count: warm-up, then the measurement.

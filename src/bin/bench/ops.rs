@@ -1,9 +1,8 @@
 //! The operations a run can measure. Each is a GraphQL document plus a function that picks its
 //! variables at random from the [`Catalog`], so consecutive requests read different rows.
 //!
-//! Adding an operation (the mutation mix of issue 7, the filtered incident list once filters
-//! exist) is one more entry in [`ALL`]; if it needs ids the catalog does not gather yet, extend
-//! the sample query in `catalog.rs`.
+//! Adding an operation is one more entry in [`ALL`]; if it needs ids the catalog does not gather
+//! yet, extend the sample query in `catalog.rs`.
 
 use hyper::body::Bytes;
 use rand::rngs::SmallRng;
@@ -31,6 +30,28 @@ const NESTED: &str = "query Nested($after: String) {
     contacts(first: 20) { edges { node { id firstName lastName
       identities { id channel value }
       incidents(first: 5) { edges { node { id subject primaryContact { id lastName } } } }
+    } } }
+  } } }
+}";
+
+/// The filtered list issue 14 asks for: open high-priority cases, newest first.
+const FILTERED: &str = "query Filtered {
+  incidents(filter: { status: { in: [NEW, OPEN] }, priority: { eq: HIGH } },
+            orderBy: [{ field: CREATED_AT, direction: DESC }], first: 50) {
+    edges { node { id subject status priority createdAt
+      primaryContact { id lastName } account { id name } } }
+  }
+}";
+
+/// The nested read with a filter and an order on every level.
+const NESTED_FILTERED: &str = "query NestedFiltered($after: String) {
+  accounts(first: 50, after: $after) { edges { node { id name
+    contacts(first: 20, filter: { incidents: { some: { status: { in: [NEW, OPEN] } } } },
+             orderBy: [{ field: LAST_NAME }]) { edges { node { id firstName lastName
+      identities { id channel value }
+      incidents(first: 5, filter: { status: { in: [NEW, OPEN, PENDING] } },
+                orderBy: [{ field: PRIORITY, direction: DESC }, { field: CREATED_AT, direction: DESC }]) {
+        edges { node { id subject primaryContact { id lastName } } } }
     } } }
   } } }
 }";
@@ -75,6 +96,24 @@ pub const ALL: &[Operation] = &[
         variables: first_page,
     },
     Operation {
+        name: "filtered",
+        about: "incidents(filter: status in [NEW, OPEN], priority HIGH; orderBy: CREATED_AT DESC; \
+                first: 50) with primaryContact and account",
+        mode: Mode::Batched,
+        caller: Caller::Admin,
+        query: FILTERED,
+        variables: no_variables,
+    },
+    Operation {
+        name: "nested-filtered",
+        about: "the nested query with filters and orders on every level (contacts with open \
+                cases by last name; their open cases by priority, newest first)",
+        mode: Mode::Batched,
+        caller: Caller::Admin,
+        query: NESTED_FILTERED,
+        variables: nested_page,
+    },
+    Operation {
         name: "naive",
         about: "the nested query on a second router with loaders.max_batch_size = 1",
         mode: Mode::Naive,
@@ -109,10 +148,6 @@ pub const ALL: &[Operation] = &[
     },
 ];
 
-/// Parts of issue 7 this program does not measure yet, and why; printed with every report.
-pub const NOT_MEASURED: &[&str] =
-    &["filtered/sorted incident list: waits for list filters in the API"];
-
 impl Operation {
     pub fn variables(&self, catalog: &Catalog, rng: &mut SmallRng) -> Value {
         (self.variables)(catalog, rng)
@@ -141,6 +176,10 @@ pub fn select(names: &[String]) -> BenchResult<Vec<&'static Operation>> {
 fn nested_page(catalog: &Catalog, rng: &mut SmallRng) -> Value {
     let after = catalog.page_starts.choose(rng).cloned().flatten();
     json!({ "after": after })
+}
+
+fn no_variables(_: &Catalog, _: &mut SmallRng) -> Value {
+    json!({})
 }
 
 fn first_page(_: &Catalog, _: &mut SmallRng) -> Value {

@@ -46,7 +46,6 @@ pub struct Report {
     pub naive_ratio: Vec<Ratio>,
     pub memory: Memory,
     pub statements_method: &'static str,
-    pub not_measured: &'static [&'static str],
 }
 
 #[derive(Debug, Serialize)]
@@ -143,7 +142,6 @@ impl Report {
                 peak_reset_per_measurement: true,
             },
             statements_method: STATEMENTS_METHOD,
-            not_measured: ops::NOT_MEASURED,
         }
     }
 
@@ -255,9 +253,6 @@ impl Report {
                     row.errors, row.op, row.clients
                 );
             }
-        }
-        for missing in self.not_measured {
-            let _ = writeln!(out, "not measured yet: {missing}");
         }
     }
 }

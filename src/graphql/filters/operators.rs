@@ -55,22 +55,19 @@ fn equality<T>(
 fn ordering<T>(
     build: &Build,
     ops: &mut Vec<Op>,
-    bounds: [Option<T>; 4],
+    [gt, gte, lt, lte]: [Option<T>; 4],
     scalar: impl Fn(&Build, T) -> AppResult<Scalar>,
 ) -> AppResult<()> {
-    let [gt, gte, lt, lte] = bounds;
-    let pairs: [(&str, Option<T>, fn(Scalar) -> Op); 4] = [
-        ("gt", gt, Op::Gt),
-        ("gte", gte, Op::Gte),
-        ("lt", lt, Op::Lt),
-        ("lte", lte, Op::Lte),
-    ];
-    for (name, value, op) in pairs {
+    let mut push = |name: &str, value: Option<T>, op: fn(Scalar) -> Op| -> AppResult<()> {
         if let Some(value) = value {
             ops.push(op(scalar(&build.at(name), value)?));
         }
-    }
-    Ok(())
+        Ok(())
+    };
+    push("gt", gt, Op::Gt)?;
+    push("gte", gte, Op::Gte)?;
+    push("lt", lt, Op::Lt)?;
+    push("lte", lte, Op::Lte)
 }
 
 fn text(build: &Build, value: String) -> AppResult<Scalar> {
@@ -108,17 +105,16 @@ impl FieldOps for StringFilter {
             self.is_null,
             text,
         )?;
-        let patterns: [(&str, Option<String>, fn(String) -> Op); 3] = [
-            ("contains", self.contains, Op::Contains),
-            ("startsWith", self.starts_with, Op::StartsWith),
-            ("endsWith", self.ends_with, Op::EndsWith),
-        ];
-        for (name, value, op) in patterns {
+        let mut pattern = |name: &str, value: Option<String>, op: fn(String) -> Op| {
             if let Some(value) = value {
                 build.at(name).text(&value)?;
                 ops.push(op(value));
             }
-        }
+            AppResult::Ok(())
+        };
+        pattern("contains", self.contains, Op::Contains)?;
+        pattern("startsWith", self.starts_with, Op::StartsWith)?;
+        pattern("endsWith", self.ends_with, Op::EndsWith)?;
         Ok(ops)
     }
 }

@@ -5,14 +5,16 @@
 //! To-one and `some` / `none` / `every` filters are uncorrelated `IN` subqueries; relation counts
 //! are correlated `COUNT(*)` subqueries.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, SubQueryStatement};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, LikeExpr, Query, SelectStatement, SubQueryStatement,
+};
 use sea_orm::{Condition, DbBackend};
 use serde::Serialize;
 
 use crate::auth::Scope;
 use crate::error::{AppError, AppResult};
 use crate::service::listing::scalar::Scalar;
-use crate::service::listing::schema::{Field, Kind, Table, ToMany, ToOne};
+use crate::service::listing::schema::{Field, Table, ToMany, ToOne};
 
 /// A comparison of one value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -121,27 +123,14 @@ pub struct SqlContext {
 }
 
 impl SqlContext {
-    /// A value of `kind` as it is compared: timestamps through `julianday` on SQLite, where they
-    /// are stored as text.
-    pub fn comparable(&self, kind: Kind, expr: Expr) -> Expr {
-        if kind == Kind::Time && self.backend == DbBackend::Sqlite {
-            Func::cust(Alias::new("julianday")).arg(expr).into()
-        } else {
-            expr
-        }
-    }
-
-    fn bound(&self, kind: Kind, value: &Scalar) -> Expr {
-        self.comparable(kind, Expr::value(value.to_value()))
-    }
-
     fn pattern(&self, column: Expr, pattern: String) -> Expr {
-        let operator = match self.backend {
-            DbBackend::Postgres => "$1 ILIKE $2 ESCAPE '\\'",
+        match self.backend {
+            DbBackend::Postgres => {
+                Expr::cust_with_exprs("$1 ILIKE $2 ESCAPE '\\'", [column, Expr::value(pattern)])
+            }
             // SQLite's LIKE ignores the case of ASCII letters by default.
-            _ => "$1 LIKE $2 ESCAPE '\\'",
-        };
-        Expr::cust_with_exprs(operator, [column, Expr::value(pattern)])
+            _ => column.like(LikeExpr::new(pattern).escape('\\')),
+        }
     }
 }
 
@@ -157,10 +146,12 @@ fn escape_like(text: &str) -> String {
     escaped
 }
 
-/// `lhs <op>` for a value of `kind`.
-pub fn compare(cx: &SqlContext, kind: Kind, lhs: Expr, op: &Op) -> Condition {
-    let column = cx.comparable(kind, lhs.clone());
-    let bound = |value: &Scalar| cx.bound(kind, value);
+/// `lhs <op>`. Every kind compares as stored. On SQLite that includes timestamps, which are
+/// text there: see ADR 0006 for why their text compares exactly and in time order, while
+/// SQLite's date functions (millisecond resolution) would not.
+pub fn compare(cx: &SqlContext, lhs: Expr, op: &Op) -> Condition {
+    let column = lhs.clone();
+    let bound = |value: &Scalar| Expr::value(value.to_value());
     let all = Condition::all();
     match op {
         Op::Eq(value) => all.add(column.eq(bound(value))),
@@ -194,7 +185,7 @@ impl Filter {
                 any.add(part.condition(table, cx))
             }),
             Filter::Not(inner) => inner.condition(table, cx).not(),
-            Filter::Field(field, op) => compare(cx, field.kind, field.expr(), op),
+            Filter::Field(field, op) => compare(cx, field.expr(), op),
             Filter::ToOne(relation, inner) => {
                 let target = relation.target();
                 let ids = ids_of(target, target.id(), inner.condition(target, cx), cx);
@@ -239,7 +230,7 @@ impl Filter {
                     Box::new(SubQueryStatement::SelectStatement(select.to_owned())),
                 );
                 count.iter().fold(Condition::all(), |all, op| {
-                    all.add(compare(cx, Kind::Int, counted.clone(), op))
+                    all.add(compare(cx, counted.clone(), op))
                 })
             }
         }

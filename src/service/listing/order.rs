@@ -3,18 +3,17 @@
 //! An order is a list of sort keys; the id always ends it, so it is total and every row has a
 //! unique position. A key becomes one or two SQL expressions ("components"): a nullable column
 //! first sorts on `column IS NULL` (nulls last when ascending, first when descending, on both
-//! databases), text sorts case-insensitively, enums by meaning, timestamps through `julianday`
-//! on SQLite. A page after or before a position is the keyset condition over the components, and
+//! databases), text sorts case-insensitively, enums by meaning, timestamps as stored (ADR 0006).
+//! A page after or before a position is the keyset condition over the components, and
 //! the position of each row is read from the same expressions, selected as extra columns, so
 //! cursors compare exactly as the database sorted.
 
 use sea_orm::sea_query::{Alias, CaseStatement, Expr, ExprTrait, Order, SelectStatement};
-use sea_orm::{Condition, DbBackend, QueryResult};
+use sea_orm::{Condition, QueryResult};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
-use crate::service::listing::filter::SqlContext;
 use crate::service::listing::scalar::Scalar;
 use crate::service::listing::schema::{Field, Kind};
 
@@ -69,7 +68,6 @@ enum ValueType {
     Id,
     Time,
     Date,
-    Float,
 }
 
 /// One SQL sort expression with its direction.
@@ -83,7 +81,7 @@ pub struct Component {
 }
 
 /// The sort expressions of an order, ending with the id column `id`.
-pub fn components(order: &[OrderKey], id: Expr, cx: &SqlContext) -> Vec<Component> {
+pub fn components(order: &[OrderKey], id: Expr) -> Vec<Component> {
     let mut out = Vec::new();
     for key in order {
         match key.field {
@@ -102,9 +100,6 @@ pub fn components(order: &[OrderKey], id: Expr, cx: &SqlContext) -> Vec<Componen
                         ValueType::Text,
                     ),
                     Kind::Enum => (field.expr(), ValueType::Text),
-                    Kind::Time if cx.backend == DbBackend::Sqlite => {
-                        (cx.comparable(Kind::Time, field.expr()), ValueType::Float)
-                    }
                     Kind::Time => (field.expr(), ValueType::Time),
                     Kind::Date => (field.expr(), ValueType::Date),
                     Kind::Int => (field.expr(), ValueType::Int),
@@ -170,7 +165,6 @@ impl Position {
                         | (Scalar::Id(_), ValueType::Id)
                         | (Scalar::Time(_), ValueType::Time)
                         | (Scalar::Date(_), ValueType::Date)
-                        | (Scalar::Float(_), ValueType::Float)
                 ) || (value.is_null() && component.may_be_null)
             })
     }
@@ -258,7 +252,6 @@ pub fn read(row: &QueryResult, components: &[Component]) -> AppResult<Position> 
             ValueType::Date => row
                 .try_get::<Option<chrono::NaiveDate>>("", &column)?
                 .map(Scalar::Date),
-            ValueType::Float => row.try_get::<Option<f64>>("", &column)?.map(Scalar::float),
         };
         values.push(value.unwrap_or(Scalar::Null));
     }

@@ -16,15 +16,9 @@ pub enum Scalar {
     Id(Uuid),
     Time(DateTime<Utc>),
     Date(NaiveDate),
-    /// A float by its bits (SQLite's `julianday` sort keys), so the value hashes and compares.
-    Float(u64),
 }
 
 impl Scalar {
-    pub fn float(value: f64) -> Self {
-        Self::Float(value.to_bits())
-    }
-
     pub fn is_null(&self) -> bool {
         matches!(self, Self::Null)
     }
@@ -39,7 +33,6 @@ impl Scalar {
             Scalar::Id(id) => Value::from(*id),
             Scalar::Time(at) => Value::from(*at),
             Scalar::Date(date) => Value::from(*date),
-            Scalar::Float(bits) => Value::from(f64::from_bits(*bits)),
         }
     }
 }
