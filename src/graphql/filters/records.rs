@@ -43,7 +43,11 @@ fn to_many<F: RecordFilter>(
 ) -> AppResult<()> {
     let build = parts.build.nested(name)?;
     let [some, none, every] = quantified;
-    type Quantifier<F> = (&'static str, Option<Box<F>>, fn(ToMany, Box<Filter>) -> Filter);
+    type Quantifier<F> = (
+        &'static str,
+        Option<Box<F>>,
+        fn(ToMany, Box<Filter>) -> Filter,
+    );
     let wrap: [Quantifier<F>; 3] = [
         ("some", some, Filter::Some),
         ("none", none, Filter::None),

@@ -2,8 +2,11 @@
 //!
 //! Relation filters become subqueries over the related table, restricted by the caller's scope
 //! (`Table::visible`), so a filter or a count never looks at a row the caller cannot see.
-//! To-one and `some` / `none` / `every` filters are uncorrelated `IN` subqueries; relation counts
-//! are correlated `COUNT(*)` subqueries.
+//! To-one filters are uncorrelated `IN` subqueries (the target may be the same table, as for an
+//! account's partner); `some` / `none` / `every` are correlated `EXISTS` and relation counts
+//! correlated `COUNT(*)`, both answered from the relation's `(fk, id)` index per row, which keeps
+//! them cheap inside per-parent pages. (An uncorrelated `id IN (SELECT fk ...)` made PostgreSQL
+//! scan every matching case of the table for each page.)
 
 use sea_orm::sea_query::{
     Alias, Expr, ExprTrait, LikeExpr, Query, SelectStatement, SubQueryStatement,
@@ -191,21 +194,24 @@ impl Filter {
                 let ids = ids_of(target, target.id(), inner.condition(target, cx), cx);
                 Condition::all().add(relation.fk().expr().in_subquery(ids))
             }
-            Filter::Some(relation, inner) => {
-                let (child, fk) = (relation.child(), relation.fk());
-                let parents = ids_of(child, fk, inner.condition(child, cx), cx);
-                Condition::all().add(table.id().expr().in_subquery(parents))
-            }
-            Filter::None(relation, inner) | Filter::Every(relation, inner) => {
-                let (child, fk) = (relation.child(), relation.fk());
-                let matching = inner.condition(child, cx);
-                let excluded = match self {
-                    Filter::None(..) => matching,
-                    _ => matching.not(),
-                };
-                let condition = Condition::all().add(fk.expr().is_not_null()).add(excluded);
-                let parents = ids_of(child, fk, condition, cx);
-                Condition::all().add(table.id().expr().not_in_subquery(parents))
+            Filter::Some(relation, inner) => Condition::all().add(Expr::exists(related(
+                *relation,
+                table,
+                inner.condition(relation.child(), cx),
+                cx,
+            ))),
+            Filter::None(relation, inner) => Condition::all().add(
+                Expr::exists(related(
+                    *relation,
+                    table,
+                    inner.condition(relation.child(), cx),
+                    cx,
+                ))
+                .not(),
+            ),
+            Filter::Every(relation, inner) => {
+                let violating = inner.condition(relation.child(), cx).not();
+                Condition::all().add(Expr::exists(related(*relation, table, violating, cx)).not())
             }
             Filter::Count {
                 relation,
@@ -235,6 +241,31 @@ impl Filter {
             }
         }
     }
+}
+
+/// The visible rows of `relation`'s table that name the current row of `parent` and match
+/// `condition`: a correlated subquery, answered per row from the relation's `(fk, id)` index.
+/// (The relation's table is never `parent` itself, so the unqualified-by-alias names are
+/// unambiguous.)
+fn related(
+    relation: ToMany,
+    parent: Table,
+    condition: Condition,
+    cx: &SqlContext,
+) -> SelectStatement {
+    let child = relation.child();
+    Query::select()
+        .expr(Expr::cust("1"))
+        .from(Alias::new(child.name()))
+        .and_where(
+            relation
+                .fk()
+                .expr()
+                .equals((Alias::new(parent.name()), Alias::new("id"))),
+        )
+        .cond_where(child.visible(cx.scope))
+        .cond_where(condition)
+        .to_owned()
 }
 
 /// `SELECT <column> FROM <table> WHERE <visible> AND <condition>`.
