@@ -220,6 +220,35 @@ both_backends!(pages_agree_under_every_order, |app| {
     .await;
 });
 
+both_backends!(generated_orders_page_consistently, |app| {
+    use rand::rngs::SmallRng;
+    use rand::seq::IndexedRandom;
+    use rand::{Rng, SeedableRng};
+    data(&app).await;
+    let fields = ["LAST_NAME", "FIRST_NAME", "CREATED_AT", "UPDATED_AT"];
+    let mut rng = SmallRng::seed_from_u64(14);
+    for _ in 0..8 {
+        let count = rng.random_range(1..=3);
+        let mut chosen: Vec<&str> = Vec::new();
+        while chosen.len() < count {
+            let field = *fields.choose(&mut rng).unwrap();
+            if !chosen.contains(&field) {
+                chosen.push(field);
+            }
+        }
+        let order: Vec<Value> = chosen
+            .iter()
+            .map(|field| json!({ "field": field, "direction": if rng.random_bool(0.5) { "ASC" } else { "DESC" } }))
+            .collect();
+        let filter = if rng.random_bool(0.5) {
+            json!({ "lastName": { "notIn": ["Cy"] } })
+        } else {
+            Value::Null
+        };
+        pages_agree(&app, "contacts", &json!(order), &filter).await;
+    }
+});
+
 both_backends!(nested_pages_follow_the_order_per_parent, |app| {
     data(&app).await;
     let query = "query($after: String) { accounts { edges { node {
