@@ -3,10 +3,10 @@
 //! Relation filters become subqueries over the related table, restricted by the caller's scope
 //! (`Table::visible`), so a filter or a count never looks at a row the caller cannot see.
 //! To-one filters are uncorrelated `IN` subqueries (the target may be the same table, as for an
-//! account's partner); `some` / `none` / `every` are correlated `EXISTS` and relation counts
-//! correlated `COUNT(*)`, both answered from the relation's `(fk, id)` index per row, which keeps
-//! them cheap inside per-parent pages. (An uncorrelated `id IN (SELECT fk ...)` made PostgreSQL
-//! scan every matching case of the table for each page.)
+//! account's partner); `some` / `none` / `every` and relation counts are correlated scalar
+//! subqueries, answered from the relation's `(fk, id)` index per row, which keeps them cheap
+//! inside per-parent pages. (An uncorrelated `id IN (SELECT fk ...)` made PostgreSQL scan every
+//! matching case of the table for each page.)
 
 use sea_orm::sea_query::{
     Alias, Expr, ExprTrait, LikeExpr, Query, SelectStatement, SubQueryStatement,
@@ -194,24 +194,17 @@ impl Filter {
                 let ids = ids_of(target, target.id(), inner.condition(target, cx), cx);
                 Condition::all().add(relation.fk().expr().in_subquery(ids))
             }
-            Filter::Some(relation, inner) => Condition::all().add(Expr::exists(related(
-                *relation,
-                table,
-                inner.condition(relation.child(), cx),
-                cx,
-            ))),
-            Filter::None(relation, inner) => Condition::all().add(
-                Expr::exists(related(
-                    *relation,
-                    table,
-                    inner.condition(relation.child(), cx),
-                    cx,
-                ))
-                .not(),
-            ),
+            Filter::Some(relation, inner) => {
+                let matching = inner.condition(relation.child(), cx);
+                Condition::all().add(first_related(*relation, table, matching, cx).is_not_null())
+            }
+            Filter::None(relation, inner) => {
+                let matching = inner.condition(relation.child(), cx);
+                Condition::all().add(first_related(*relation, table, matching, cx).is_null())
+            }
             Filter::Every(relation, inner) => {
                 let violating = inner.condition(relation.child(), cx).not();
-                Condition::all().add(Expr::exists(related(*relation, table, violating, cx)).not())
+                Condition::all().add(first_related(*relation, table, violating, cx).is_null())
             }
             Filter::Count {
                 relation,
@@ -266,6 +259,16 @@ fn related(
         .cond_where(child.visible(cx.scope))
         .cond_where(condition)
         .to_owned()
+}
+
+/// `(SELECT 1 FROM <related rows> LIMIT 1)`: null when there is none. A scalar subquery rather
+/// than `EXISTS`, which PostgreSQL turns into a semi-join and then, inside a per-parent
+/// `LATERAL` page, into a hash of every matching case built once per parent (a second per
+/// nested read at 10k contacts); a scalar subquery stays one index probe per row.
+fn first_related(relation: ToMany, parent: Table, condition: Condition, cx: &SqlContext) -> Expr {
+    let mut select = related(relation, parent, condition, cx);
+    select.limit(1);
+    Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(select)))
 }
 
 /// `SELECT <column> FROM <table> WHERE <visible> AND <condition>`.
