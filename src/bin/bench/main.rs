@@ -126,10 +126,16 @@ async fn measure(
     let mut config = Config::default();
     config.database.url = SecretString::from(database.url().to_owned());
     config.database.seed_demo = Some(false);
-    let mut conn = db::connect(&config.database).await.map_err(app)?;
-    db::migrate(&conn).await.map_err(app)?;
-    let seeded = seed_data(args, &config, &conn, database.backend()).await?;
+    // Throughput is the point here: no per-key rate limit.
+    config.rate_limit.enabled = false;
+    // Seeding runs long transactions; the server's pool has the statement timeout, as in
+    // production.
+    let setup = db::connect_unbounded(&config.database).await.map_err(app)?;
+    db::migrate(&setup).await.map_err(app)?;
+    let seeded = seed_data(args, &config, &setup, database.backend()).await?;
+    setup.close().await.map_err(|err| app(err.into()))?;
     let seeding_peak = memory::peak_rss_kib();
+    let mut conn = db::connect(&config.database).await.map_err(app)?;
 
     let conn_for_keys = conn.clone();
     let sql = SqlCounter::install(&mut conn);
