@@ -449,17 +449,20 @@ async fn run(
         response.extensions.insert("cost".to_owned(), cost);
     }
     let codes: Vec<&str> = response.errors.iter().filter_map(error_code_str).collect();
-    let nothing = response.data == Value::Null;
-    let (status, outcome) = if !executed {
-        (graphql_error_status(media), "refused")
+    // A query that could not get a connection (or ran out of time in the database) is retried
+    // whole: it answers 503 / 504 without its partial data, which GraphQL over HTTP allows only
+    // without a `data` entry. A mutation keeps its data: what it wrote must be reported.
+    let keeps_data = kind == Some(OperationType::Mutation) && response.data != Value::Null;
+    let (status, outcome, executed) = if !executed {
+        (graphql_error_status(media), "refused", false)
     } else if codes.is_empty() {
-        (StatusCode::OK, "ok")
-    } else if nothing && codes.contains(&code::SERVICE_UNAVAILABLE) {
-        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
-    } else if nothing && codes.contains(&code::REQUEST_TIMEOUT) {
-        (StatusCode::GATEWAY_TIMEOUT, "timeout")
+        (StatusCode::OK, "ok", true)
+    } else if !keeps_data && codes.contains(&code::SERVICE_UNAVAILABLE) {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable", false)
+    } else if !keeps_data && codes.contains(&code::REQUEST_TIMEOUT) {
+        (StatusCode::GATEWAY_TIMEOUT, "timeout", false)
     } else {
-        (StatusCode::OK, "field_errors")
+        (StatusCode::OK, "field_errors", true)
     };
     OperationResult {
         response,
