@@ -8,15 +8,17 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { serverAudits } from 'graphql-http';
 
-const binary = process.argv[2];
-if (!binary) {
+const given = process.argv[2];
+if (!given) {
   console.error('usage: node audit.mjs <contacts-graph binary>');
   process.exit(2);
 }
 
+// The binary runs in a temp directory: resolve a relative path first.
+const binary = resolve(given);
 const dir = mkdtempSync(join(tmpdir(), 'cg-audit-'));
 const env = {
   ...process.env,
