@@ -5,8 +5,8 @@
 //! its cost; and it notes when execution starts, which tells a request error (no `data`, HTTP 400
 //! under `application/graphql-response+json`) from a response whose fields failed.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextValidation,
@@ -37,7 +37,6 @@ pub struct Report {
     executed: AtomicBool,
     complexity: AtomicUsize,
     measured: AtomicBool,
-    operation_type: Mutex<Option<&'static str>>,
 }
 
 impl Report {
@@ -55,16 +54,6 @@ impl Report {
         self.measured
             .load(Ordering::SeqCst)
             .then(|| self.complexity.load(Ordering::SeqCst))
-    }
-
-    pub fn set_operation_type(&self, kind: &'static str) {
-        if let Ok(mut slot) = self.operation_type.lock() {
-            *slot = Some(kind);
-        }
-    }
-
-    pub fn operation_type(&self) -> Option<&'static str> {
-        self.operation_type.lock().ok().and_then(|slot| *slot)
     }
 
     /// `extensions.cost` of a response: what the request asked for against the limit.

@@ -412,13 +412,6 @@ async fn run(
         state.persisted.register(hash, Arc::clone(&resolved.text));
     }
     let report = Report::new();
-    if let Some(kind) = kind {
-        report.set_operation_type(match kind {
-            OperationType::Query => "query",
-            OperationType::Mutation => "mutation",
-            OperationType::Subscription => "subscription",
-        });
-    }
     let activity = Activity::new();
     let loaders = Loaders::new(
         state.db.clone(),

@@ -7,6 +7,7 @@
 
 mod catalog;
 mod client;
+mod compression;
 mod database;
 mod load;
 mod machine;
@@ -78,6 +79,10 @@ pub struct Args {
     /// Random seed of the data set and of the requests.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Nested requests per `Accept-Encoding` (identity, gzip, br) in the compression
+    /// measurement, sent one at a time after the other operations; 0 skips it.
+    #[arg(long, default_value_t = 30)]
+    pub compression_requests: usize,
 }
 
 #[tokio::main]
@@ -163,6 +168,16 @@ async fn measure(
             let row = measure_one(&settings, args.warmup, &catalog, &sql, &calibration).await?;
             report.push(row);
         }
+    }
+    if args.compression_requests > 0 {
+        eprintln!("measuring compression...");
+        report.compression = compression::measure(
+            servers.batched,
+            &catalog,
+            args.compression_requests,
+            args.seed,
+        )
+        .await?;
     }
     servers.stop();
     Ok(report)
