@@ -25,12 +25,16 @@ impl GraphRecord for Account {
     }
 }
 
+/// An organization: a customer, a partner that reports and manages cases on behalf of the customers
+/// it serves, or both.
 #[Object]
 impl Account {
+    /// Global id of the record; pass it to `node(id:)` or the record's own lookup.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::Account, self.0.id).to_id()
     }
 
+    /// The organization's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -50,14 +54,17 @@ impl Account {
         self.0.phone.as_deref()
     }
 
+    /// Web address, e.g. `https://example.com`.
     async fn website(&self) -> Option<&str> {
         self.0.website.as_deref()
     }
 
+    /// Street and number of the postal address.
     async fn street(&self) -> Option<&str> {
         self.0.street.as_deref()
     }
 
+    /// City of the postal address.
     async fn city(&self) -> Option<&str> {
         self.0.city.as_deref()
     }
@@ -67,22 +74,27 @@ impl Account {
         self.0.state.as_deref()
     }
 
+    /// Postal or ZIP code.
     async fn postal_code(&self) -> Option<&str> {
         self.0.postal_code.as_deref()
     }
 
+    /// Country, as entered (a name or an ISO 3166 code).
     async fn country(&self) -> Option<&str> {
         self.0.country.as_deref()
     }
 
+    /// Free-form notes about the account.
     async fn notes(&self) -> Option<&str> {
         self.0.notes.as_deref()
     }
 
+    /// When the record was created (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the record last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -104,9 +116,21 @@ impl Account {
     async fn customers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
     ) -> Result<ListConnection<Account>> {
         let args = PageArgs::new(first, after, last, before);
@@ -120,9 +144,21 @@ impl Account {
     async fn contacts(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
     ) -> Result<ListConnection<Contact>> {
         let args = PageArgs::new(first, after, last, before);
@@ -136,9 +172,21 @@ impl Account {
     async fn incidents(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
     ) -> Result<ListConnection<Incident>> {
         let args = PageArgs::new(first, after, last, before);
@@ -152,9 +200,21 @@ impl Account {
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
     ) -> Result<ListConnection<Opportunity>> {
         let args = PageArgs::new(first, after, last, before);

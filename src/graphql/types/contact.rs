@@ -26,8 +26,11 @@ impl GraphRecord for Contact {
     }
 }
 
+/// A person. Belongs to at most one account; reachable through its identities on every channel.
 #[Object]
 impl Contact {
+    /// Global id of the record; pass it to `node(id:)` or the record's own lookup. An id of a
+    /// contact merged into this one also resolves to it.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::Contact, self.0.id).to_id()
     }
@@ -37,6 +40,7 @@ impl Contact {
         self.0.title.as_deref()
     }
 
+    /// Given name.
     async fn first_name(&self) -> Option<&str> {
         self.0.first_name.as_deref()
     }
@@ -51,10 +55,12 @@ impl Contact {
         self.0.alias.as_deref()
     }
 
+    /// Position at the account, e.g. "Head of IT".
     async fn job_title(&self) -> Option<&str> {
         self.0.job_title.as_deref()
     }
 
+    /// Free-form notes about the person.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
@@ -64,6 +70,7 @@ impl Contact {
         self.0.timezone.as_deref()
     }
 
+    /// How the person prefers e-mail to be formatted.
     async fn email_format(&self) -> EmailFormat {
         self.0.email_format.into()
     }
@@ -88,10 +95,12 @@ impl Contact {
         self.0.whatsapp_opt_in
     }
 
+    /// Street and number of the postal address.
     async fn street(&self) -> Option<&str> {
         self.0.street.as_deref()
     }
 
+    /// City of the postal address.
     async fn city(&self) -> Option<&str> {
         self.0.city.as_deref()
     }
@@ -101,10 +110,12 @@ impl Contact {
         self.0.state.as_deref()
     }
 
+    /// Postal or ZIP code.
     async fn postal_code(&self) -> Option<&str> {
         self.0.postal_code.as_deref()
     }
 
+    /// Country, as entered (a name or an ISO 3166 code).
     async fn country(&self) -> Option<&str> {
         self.0.country.as_deref()
     }
@@ -115,10 +126,12 @@ impl Contact {
         self.0.version
     }
 
+    /// When the record was created (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the record last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -163,9 +176,21 @@ impl Contact {
     async fn incidents(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
     ) -> Result<ListConnection<Incident>> {
         let args = PageArgs::new(first, after, last, before);
@@ -179,9 +204,21 @@ impl Contact {
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
     ) -> Result<ListConnection<Opportunity>> {
         let args = PageArgs::new(first, after, last, before);
@@ -195,9 +232,21 @@ impl Contact {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
     ) -> Result<ListConnection<AuditEntry>> {
         let args = PageArgs::new(first, after, last, before);
