@@ -346,3 +346,89 @@ async fn an_allow_list_holds_partner_keys_to_registered_documents() {
     let (status, _) = post(&app, &app.keys.admin, json!({ "query": "{ __typename }" })).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// Collects what a `tracing` subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// The log of this test binary: a global subscriber (a thread-local one misses events whose
+/// callsites other tests' threads evaluated first), installed once; tests pick their own lines.
+fn captured_logs() -> &'static Captured {
+    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(logs.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        logs
+    })
+}
+
+#[tokio::test]
+async fn every_request_logs_one_json_line_with_caller_operation_statements_and_outcome() {
+    let logs = captured_logs();
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    app.gql_as(
+        &app.keys.reader,
+        "query LogProbe { accounts { totalCount } }",
+        json!({}),
+    )
+    .await
+    .data();
+    let refused = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, "Bearer cgk_nope")
+        .header("x-request-id", "log-probe-refused")
+        .body(Body::from(r#"{"query":"{ __typename }"}"#))
+        .unwrap();
+    raw(&app, refused).await;
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .filter(|line: &Value| line["message"] == "graphql request")
+        .collect();
+    let ok: Vec<&Value> = lines
+        .iter()
+        .filter(|line| line["operation"] == "LogProbe")
+        .collect();
+    assert_eq!(ok.len(), 1, "{text}");
+    let ok = ok[0];
+    assert_eq!(ok["key"], "test-reader");
+    assert_eq!(ok["outcome"], "ok");
+    assert_eq!(ok["status"], 200);
+    assert!(ok["statements"].as_u64().unwrap() >= 1, "{ok}");
+    assert!(ok["duration_ms"].as_f64().unwrap() > 0.0);
+    assert!(!ok["request_id"].as_str().unwrap().is_empty());
+    let refused = lines
+        .iter()
+        .find(|line| line["request_id"] == "log-probe-refused")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(refused["key"], "-");
+    assert_eq!(refused["outcome"], "unauthenticated");
+    assert_eq!(refused["status"], 401);
+}

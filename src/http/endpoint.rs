@@ -16,11 +16,10 @@
 //! dropped (loader batches are aborted, the database stops their statements, see `db`) and the
 //! answer is 504 `REQUEST_TIMEOUT`.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{ServerError, Value, Variables};
+use async_graphql::ServerError;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -29,12 +28,10 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::{AuthFailure, Principal};
 use crate::db::{self, StatementCount};
 use crate::error::{AppError, code};
-use crate::http::analysis::Report;
-use crate::http::errors;
 use crate::http::metrics::{self, Finished};
-use crate::http::over_http::{self, Answer, Body as Payload, MediaType, RawOperation};
+use crate::http::operation::{self, OperationResult, error_code};
+use crate::http::over_http::{self, Answer, Body as Payload, MediaType};
 use crate::http::{AppState, REQUEST_ID, graphiql};
-use crate::loaders::{Activity, Loaders, Tracked};
 
 pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     let wants_html = request
@@ -76,6 +73,8 @@ async fn serve(state: AppState, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id(&parts.headers).to_owned();
     let count = StatementCount::new();
+    // Known once authenticated; a request that times out is still logged with its caller.
+    let caller = OnceLock::new();
     let limit = state.config.server.request_timeout();
     let work = db::counting(
         Arc::clone(&count),
@@ -86,9 +85,10 @@ async fn serve(state: AppState, request: Request) -> Response {
             parts.uri.query(),
             body,
             &request_id,
+            &caller,
         ),
     );
-    let (mut response, outcome, actor) = match tokio::time::timeout(limit, work).await {
+    let (mut response, outcome) = match tokio::time::timeout(limit, work).await {
         Ok(done) => done,
         Err(_) => {
             let error = AppError::request_timeout(limit);
@@ -96,10 +96,10 @@ async fn serve(state: AppState, request: Request) -> Response {
             (
                 refusal(StatusCode::GATEWAY_TIMEOUT, media, &error),
                 Outcome::refused("timeout", &error),
-                None,
             )
         }
     };
+    let actor = caller.get().cloned();
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
@@ -116,8 +116,8 @@ async fn serve(state: AppState, request: Request) -> Response {
     response
 }
 
-/// The request, after the timeout and statement count are in place. Returns the response, what
-/// to record, and the caller's name once known.
+/// The request, after the timeout and statement count are in place. Returns the response and
+/// what to record; `caller` gets the caller's name once it is known.
 async fn handle(
     state: &AppState,
     method: &Method,
@@ -125,7 +125,8 @@ async fn handle(
     query: Option<&str>,
     body: Body,
     request_id: &str,
-) -> (Response, Outcome, Option<String>) {
+    caller: &OnceLock<String>,
+) -> (Response, Outcome) {
     let principal = match authenticate(state, headers, request_id).await {
         Ok(principal) => principal,
         Err((response, error)) => {
@@ -134,10 +135,10 @@ async fn handle(
             } else {
                 "unauthenticated"
             };
-            return (response, Outcome::refused(outcome, &error), None);
+            return (response, Outcome::refused(outcome, &error));
         }
     };
-    let actor = Some(principal.actor.clone());
+    let _ = caller.set(principal.actor.clone());
     let Ok(media) = over_http::negotiate(headers) else {
         let error = AppError::bad_input(
             "the `Accept` header allows neither application/graphql-response+json nor \
@@ -146,7 +147,6 @@ async fn handle(
         return (
             refusal(StatusCode::NOT_ACCEPTABLE, MediaType::Json, &error),
             Outcome::refused("malformed", &error),
-            actor,
         );
     };
     let payload = match read(state, method, headers, query, body).await {
@@ -155,7 +155,6 @@ async fn handle(
             return (
                 refusal(status, media, &error),
                 Outcome::refused("malformed", &error),
-                actor,
             );
         }
     };
@@ -167,7 +166,6 @@ async fn handle(
         return (
             refusal(StatusCode::BAD_REQUEST, media, &error),
             Outcome::refused("malformed", &error),
-            actor,
         );
     }
     if let Some(limit) = &state.rate_limit
@@ -179,11 +177,11 @@ async fn handle(
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
-        return (response, Outcome::refused("rate_limited", &error), actor);
+        return (response, Outcome::refused("rate_limited", &error));
     }
     let mut results = Vec::with_capacity(operations.len());
     for operation in operations {
-        results.push(run(state, method, &principal, media, operation, request_id).await);
+        results.push(operation::run(state, method, &principal, media, operation, request_id).await);
     }
     let outcome = Outcome {
         outcome: if batch {
@@ -218,7 +216,7 @@ async fn handle(
             ),
         }
     };
-    (response, outcome, actor)
+    (response, outcome)
 }
 
 fn check_batch(state: &AppState, batch: bool, operations: usize) -> Result<(), AppError> {
@@ -272,230 +270,6 @@ async fn read(
         )
     })?;
     over_http::parse_body(&bytes).map_err(|error| (StatusCode::BAD_REQUEST, error))
-}
-
-/// One operation's answer and what to record about it.
-struct OperationResult {
-    response: async_graphql::Response,
-    executed: bool,
-    status: StatusCode,
-    outcome: &'static str,
-    operation: Option<String>,
-    parsed: bool,
-    allow: Option<&'static str>,
-}
-
-impl OperationResult {
-    fn answer(&self) -> Answer<'_> {
-        Answer {
-            errors: &self.response.errors,
-            data: self.executed.then_some(&self.response.data),
-            extensions: &self.response.extensions,
-        }
-    }
-
-    fn to_response(&self, media: MediaType) -> Response {
-        let body = serde_json::to_vec(&self.answer()).unwrap_or_default();
-        let mut response = over_http::respond(self.status, media, body);
-        if let Some(allow) = self.allow {
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static(allow));
-        }
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        }
-        response
-    }
-
-    /// An operation refused before execution.
-    fn refused(
-        error: &AppError,
-        media: MediaType,
-        operation: Option<String>,
-        parsed: bool,
-    ) -> Self {
-        let status = request_error_status(error, media);
-        Self::request_error(error.to_server_error(), status, operation, parsed)
-    }
-
-    fn request_error(
-        error: ServerError,
-        status: StatusCode,
-        operation: Option<String>,
-        parsed: bool,
-    ) -> Self {
-        Self {
-            response: async_graphql::Response::from_errors(vec![error]),
-            executed: false,
-            status,
-            outcome: "refused",
-            operation,
-            parsed,
-            allow: None,
-        }
-    }
-}
-
-/// The status of a GraphQL request error (a document that does not parse or validate).
-fn graphql_error_status(media: MediaType) -> StatusCode {
-    match media {
-        MediaType::GraphQLResponse => StatusCode::BAD_REQUEST,
-        MediaType::Json => StatusCode::OK,
-    }
-}
-
-/// The status of an operation refused before it ran. Request errors follow the media type
-/// (GraphQL over HTTP: 4xx under `application/graphql-response+json`, 200 under
-/// `application/json`); a malformed request is 400 under both.
-fn request_error_status(error: &AppError, media: MediaType) -> StatusCode {
-    match error {
-        AppError::BadInput(_) => StatusCode::BAD_REQUEST,
-        AppError::NotInAllowList(_) if media == MediaType::GraphQLResponse => StatusCode::FORBIDDEN,
-        _ => graphql_error_status(media),
-    }
-}
-
-async fn run(
-    state: &AppState,
-    method: &Method,
-    principal: &Principal,
-    media: MediaType,
-    operation: RawOperation,
-    request_id: &str,
-) -> OperationResult {
-    let RawOperation {
-        query,
-        operation_name,
-        variables,
-        extensions,
-    } = operation;
-    if let Some(text) = &query
-        && let Err(error) = state.limits.check_length(text)
-    {
-        return OperationResult::refused(&error, media, None, false);
-    }
-    let resolved = match state.persisted.resolve(principal, query, &extensions) {
-        Ok(resolved) => resolved,
-        Err(error) => return OperationResult::refused(&error, media, None, false),
-    };
-    let document = match async_graphql::parser::parse_query(&*resolved.text) {
-        Ok(document) => document,
-        Err(err) => {
-            let mut error = ServerError::from(err);
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code::GRAPHQL_PARSE_FAILED);
-            return OperationResult::request_error(error, graphql_error_status(media), None, false);
-        }
-    };
-    let selected = select(&document, operation_name.as_deref());
-    let kind = selected.as_ref().map(|(_, kind)| *kind);
-    let name = selected
-        .and_then(|(name, _)| name)
-        .or(operation_name.clone());
-    if let Err(error) = state.limits.check(&document) {
-        return OperationResult::refused(&error, media, name, true);
-    }
-    if method == Method::GET && kind == Some(OperationType::Mutation) {
-        // GET must be safe: caches and prefetchers repeat it (GraphQL over HTTP, 405).
-        let error = AppError::bad_input("mutations must be sent with POST");
-        let mut result = OperationResult::refused(&error, media, name, true);
-        result.status = StatusCode::METHOD_NOT_ALLOWED;
-        result.allow = Some("POST");
-        return result;
-    }
-    if let Some(hash) = resolved.register {
-        state.persisted.register(hash, Arc::clone(&resolved.text));
-    }
-    let report = Report::new();
-    let activity = Activity::new();
-    let loaders = Loaders::new(
-        state.db.clone(),
-        principal,
-        &state.config.loaders,
-        Arc::clone(&activity),
-    );
-    let mut request = async_graphql::Request::new(resolved.text.to_string())
-        .variables(Variables::from_json(serde_json::Value::Object(variables)))
-        .data(principal.clone())
-        .data(loaders)
-        .data(Arc::clone(&state.authenticator))
-        .data(Arc::clone(&report));
-    if let Some(operation_name) = operation_name {
-        request = request.operation_name(operation_name);
-    }
-    for (key, value) in extensions {
-        request
-            .extensions
-            .insert(key, Value::from_json(value).unwrap_or(Value::Null));
-    }
-    request.set_parsed_query(document);
-    let execution = state.schema.execute(request);
-    let mut response = Tracked::new(execution, activity).await;
-    let executed = report.executed();
-    errors::finish(&mut response, executed, request_id);
-    if let Some(cost) = report.cost(state.config.limits.max_complexity) {
-        response.extensions.insert("cost".to_owned(), cost);
-    }
-    let codes: Vec<&str> = response.errors.iter().filter_map(error_code_str).collect();
-    // A query that could not get a connection (or ran out of time in the database) is retried
-    // whole: it answers 503 / 504 without its partial data, which GraphQL over HTTP allows only
-    // without a `data` entry. A mutation keeps its data: what it wrote must be reported.
-    let keeps_data = kind == Some(OperationType::Mutation) && response.data != Value::Null;
-    let (status, outcome, executed) = if !executed {
-        (graphql_error_status(media), "refused", false)
-    } else if codes.is_empty() {
-        (StatusCode::OK, "ok", true)
-    } else if !keeps_data && codes.contains(&code::SERVICE_UNAVAILABLE) {
-        (StatusCode::SERVICE_UNAVAILABLE, "unavailable", false)
-    } else if !keeps_data && codes.contains(&code::REQUEST_TIMEOUT) {
-        (StatusCode::GATEWAY_TIMEOUT, "timeout", false)
-    } else {
-        (StatusCode::OK, "field_errors", true)
-    };
-    OperationResult {
-        response,
-        executed,
-        status,
-        outcome,
-        operation: name,
-        parsed: true,
-        allow: None,
-    }
-}
-
-/// The operation a request selects: its name (if any) and type. `None` when the document does
-/// not say which (validation reports it).
-fn select(
-    document: &ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Option<(Option<String>, OperationType)> {
-    match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => Some((None, operation.node.ty)),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations
-            .get(name)
-            .map(|operation| (Some(name.to_owned()), operation.node.ty)),
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations
-            .iter()
-            .next()
-            .map(|(name, operation)| (Some(name.to_string()), operation.node.ty)),
-        (DocumentOperations::Multiple(_), None) => None,
-    }
-}
-
-fn error_code_str(error: &ServerError) -> Option<&str> {
-    match error.extensions.as_ref()?.get("code")? {
-        Value::String(code) => Some(code.as_str()),
-        _ => None,
-    }
-}
-
-fn error_code(error: &ServerError) -> Option<String> {
-    error_code_str(error).map(str::to_owned)
 }
 
 fn request_id(headers: &HeaderMap) -> &str {

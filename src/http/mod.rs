@@ -8,6 +8,7 @@ pub mod graphiql;
 pub mod health;
 pub mod limits;
 pub mod metrics;
+mod operation;
 pub mod over_http;
 pub mod persisted;
 pub mod rate_limit;
