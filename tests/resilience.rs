@@ -175,11 +175,7 @@ async fn an_exhausted_pool_answers_503_at_once(app: TestApp) {
     make_audit_slow(&app).await;
     // The slow request takes the pool's only connection ...
     let slow = tokio::spawn(send(app.router.clone(), app.keys.admin.clone(), CREATE));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while idle_connections(&app) > 0 || pool_size(&app) == 0 {
-        assert!(Instant::now() < deadline, "the slow request never started");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until_the_slow_write_runs(&app).await;
     // ... so the second one cannot have one, and says so instead of hanging.
     let started = Instant::now();
     let reply = tokio::time::timeout(
@@ -205,18 +201,47 @@ async fn an_exhausted_pool_answers_503_at_once(app: TestApp) {
     assert_ne!(slow.status, StatusCode::OK, "{}", slow.body);
 }
 
-fn pool_size(app: &TestApp) -> u32 {
-    match app.backend {
-        Backend::Sqlite => app.db.get_sqlite_connection_pool().size(),
-        Backend::Postgres => app.db.get_postgres_connection_pool().size(),
+/// Waits, on a connection of the test's own, until the slow mutation is inside its trigger
+/// (and so holds its pooled connection): SQLite's write lock is taken, or PostgreSQL runs the
+/// audit insert.
+async fn wait_until_the_slow_write_runs(app: &TestApp) {
+    let config = contacts_graph::config::DatabaseConfig {
+        url: secrecy::SecretString::from(app.database_url.clone()),
+        max_connections: 1,
+        sqlite_busy_timeout_ms: 0,
+        ..Default::default()
+    };
+    let own = db::connect(&config).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let running = match app.backend {
+            Backend::Sqlite => match db::begin_write(&own).await {
+                Ok(txn) => {
+                    txn.rollback().await.unwrap();
+                    false
+                }
+                Err(_) => true,
+            },
+            Backend::Postgres => {
+                let row = own
+                    .query_one_raw(sea_orm::Statement::from_string(
+                        own.get_database_backend(),
+                        "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE state = 'active' \
+                         AND query LIKE 'INSERT INTO \"audit_entry\"%'",
+                    ))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                row.try_get::<i64>("", "n").unwrap() > 0
+            }
+        };
+        if running {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the slow request never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-fn idle_connections(app: &TestApp) -> usize {
-    match app.backend {
-        Backend::Sqlite => app.db.get_sqlite_connection_pool().num_idle(),
-        Backend::Postgres => app.db.get_postgres_connection_pool().num_idle(),
-    }
+    own.close().await.unwrap();
 }
 
 async fn pool_of_one(backend: Backend) -> Option<TestApp> {

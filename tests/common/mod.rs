@@ -39,6 +39,8 @@ pub struct TestApp {
     pub router: Router,
     pub db: DatabaseConnection,
     pub backend: Backend,
+    /// The database's URL, for a connection of a test's own beside the app's pool.
+    pub database_url: String,
     /// Tokens of keys created through the service layer, one per unscoped role.
     pub keys: Keys,
     statements: Arc<Mutex<Vec<String>>>,
@@ -86,6 +88,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         }
     };
     adjust(&mut config);
+    let database_url = config.database.url().to_owned();
     let mut conn = db::connect(&config.database).await.unwrap();
     if backend == Backend::Sqlite {
         db::migrate(&conn).await.unwrap();
@@ -106,6 +109,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         router,
         db: conn,
         backend,
+        database_url,
         keys,
         statements,
         _database: guard,
