@@ -36,16 +36,28 @@ pub struct Config {
     pub auth: AuthConfig,
     pub loaders: LoaderConfig,
     pub limits: LimitsConfig,
+    pub cors: CorsConfig,
+    pub batching: BatchingConfig,
+    pub rate_limit: RateLimitConfig,
+    pub persisted_queries: PersistedQueriesConfig,
+    pub metrics: MetricsConfig,
+    pub log: LogConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
     pub address: SocketAddr,
-    /// Requests running longer than this are answered with 408.
+    /// A GraphQL request running longer than this is cancelled, its database work with it, and
+    /// answered with HTTP 504 and `REQUEST_TIMEOUT`.
     pub request_timeout_secs: u64,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// After SIGTERM or Ctrl-C, requests in flight get this long to finish before the process
+    /// exits anyway; new connections are refused from the signal on.
+    pub shutdown_drain_secs: u64,
+    /// Compress responses with gzip or Brotli when the client's `Accept-Encoding` allows.
+    pub compression: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,6 +75,14 @@ pub struct DatabaseConfig {
     pub sqlite_busy_timeout_ms: u64,
     /// Log every SQL statement at DEBUG level.
     pub log_statements: bool,
+    /// How long a request waits for a pooled connection before it is refused with HTTP 503 and
+    /// `SERVICE_UNAVAILABLE` (instead of queueing until its timeout).
+    pub acquire_timeout_ms: u64,
+    /// Longest a connection may stay checked out for one statement or transaction; the database
+    /// stops the work past it (PostgreSQL `statement_timeout`; on SQLite an interrupt). Keep it
+    /// at most `server.request_timeout_secs`, so a timed-out request leaves no work running.
+    /// 0 disables it (the `migrate` and `seed` commands always run without it).
+    pub statement_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -159,6 +179,93 @@ pub struct LimitsConfig {
     pub max_complexity: usize,
     /// Most ids accepted by `nodes(ids:)`.
     pub max_node_ids: usize,
+    /// Most aliased fields in one operation (`__typename` aliases included), counting a
+    /// fragment once for every place it is spread.
+    pub max_aliases: usize,
+    /// Most fields selected at the root of one operation.
+    pub max_root_fields: usize,
+    /// Longest query text accepted, in bytes.
+    pub max_query_length: usize,
+    /// Most fragment definitions in one document.
+    pub max_fragments: usize,
+    /// Most directives (`@include`, `@skip`, ...) in one document.
+    pub max_directives: usize,
+}
+
+/// Cross-origin requests from browsers (CORS). Off unless origins are listed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CorsConfig {
+    /// Origins whose pages may call the API, e.g. `["https://app.example.com"]`; `["*"]`
+    /// allows any origin (then credentials stay off whatever `allow_credentials` says).
+    pub allowed_origins: Vec<String>,
+    /// Let browsers send cookies and TLS client certificates (the API itself only reads the
+    /// `Authorization` header, which CORS allows without this).
+    pub allow_credentials: bool,
+    /// How long a browser may cache a preflight answer.
+    pub max_age_secs: u64,
+}
+
+/// Several operations in one request, as a JSON array.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BatchingConfig {
+    /// Accept batches at all; otherwise an array body is refused with HTTP 400.
+    pub enabled: bool,
+    /// Most operations in one batch.
+    pub max_operations: usize,
+}
+
+/// A token bucket per API key (or JWT subject): `per_second` tokens come back every second,
+/// up to `burst`; every operation takes one. An empty bucket answers HTTP 429 with
+/// `Retry-After` and `RATE_LIMITED`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    pub enabled: bool,
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+/// Documents sent by hash instead of text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PersistedQueriesConfig {
+    /// Apollo automatic persisted queries: a client sends the SHA-256 of a document, and the
+    /// document itself only once, when the server answers `PERSISTED_QUERY_NOT_FOUND`.
+    pub automatic: bool,
+    /// Documents remembered for automatic persisted queries (least recently used go first).
+    pub cache_size: usize,
+    /// An allow-list: a JSON file of registered documents (an Apollo persisted query manifest,
+    /// or an object mapping SHA-256 hashes to documents). When set, callers with one of
+    /// `allow_list_roles` may run only these documents, by hash or by identical text.
+    pub allow_list_file: Option<std::path::PathBuf>,
+    /// Roles held to the allow-list (`admin`, `manager`, `agent`, `reader`, `partner`).
+    pub allow_list_roles: Vec<String>,
+}
+
+/// The Prometheus endpoint `/metrics`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    pub enabled: bool,
+}
+
+/// Log output; the level follows `RUST_LOG` (default `info`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 impl Default for ServerConfig {
@@ -167,6 +274,8 @@ impl Default for ServerConfig {
             address: SocketAddr::from(([127, 0, 0, 1], 8000)),
             request_timeout_secs: 30,
             max_body_bytes: 256 * 1024,
+            shutdown_drain_secs: 10,
+            compression: true,
         }
     }
 }
@@ -180,6 +289,8 @@ impl Default for DatabaseConfig {
             seed_demo: None,
             sqlite_busy_timeout_ms: 5_000,
             log_statements: false,
+            acquire_timeout_ms: 2_000,
+            statement_timeout_secs: 30,
         }
     }
 }
@@ -219,7 +330,61 @@ impl Default for LimitsConfig {
             max_depth: 16,
             max_complexity: 250_000,
             max_node_ids: 100,
+            max_aliases: 200,
+            max_root_fields: 200,
+            max_query_length: 32 * 1024,
+            max_fragments: 100,
+            max_directives: 100,
         }
+    }
+}
+
+impl Default for CorsConfig {
+    fn default() -> Self {
+        Self {
+            allowed_origins: Vec::new(),
+            allow_credentials: false,
+            max_age_secs: 600,
+        }
+    }
+}
+
+impl Default for BatchingConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            max_operations: 10,
+        }
+    }
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_second: 50,
+            burst: 100,
+        }
+    }
+}
+
+impl Default for PersistedQueriesConfig {
+    fn default() -> Self {
+        Self {
+            automatic: true,
+            cache_size: 1_000,
+            allow_list_file: None,
+            allow_list_roles: crate::auth::Role::ALL
+                .iter()
+                .map(|role| role.name().to_owned())
+                .collect(),
+        }
+    }
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self { enabled: true }
     }
 }
 
@@ -285,6 +450,42 @@ impl Config {
                 "database.max_connections must be at least 1",
             ));
         }
+        if self.server.request_timeout_secs == 0 {
+            return Err(AppError::bad_input(
+                "server.request_timeout_secs must be at least 1",
+            ));
+        }
+        if self.batching.max_operations == 0 {
+            return Err(AppError::bad_input(
+                "batching.max_operations must be at least 1",
+            ));
+        }
+        if self.rate_limit.enabled
+            && (self.rate_limit.per_second == 0 || self.rate_limit.burst == 0)
+        {
+            return Err(AppError::bad_input(
+                "rate_limit.per_second and rate_limit.burst must be at least 1 (or set rate_limit.enabled = false)",
+            ));
+        }
+        if self.persisted_queries.cache_size == 0 {
+            return Err(AppError::bad_input(
+                "persisted_queries.cache_size must be at least 1",
+            ));
+        }
+        for role in &self.persisted_queries.allow_list_roles {
+            if crate::auth::Role::parse(role).is_none() {
+                return Err(AppError::bad_input(format!(
+                    "persisted_queries.allow_list_roles: unknown role `{role}`"
+                )));
+            }
+        }
+        for origin in &self.cors.allowed_origins {
+            if origin != "*" && !is_origin(origin) {
+                return Err(AppError::bad_input(format!(
+                    "cors.allowed_origins: `{origin}` is not an origin (scheme://host[:port], no path)"
+                )));
+            }
+        }
         Ok(())
     }
 }
@@ -309,6 +510,40 @@ impl DatabaseConfig {
 
     pub fn busy_timeout(&self) -> Duration {
         Duration::from_millis(self.sqlite_busy_timeout_ms)
+    }
+
+    pub fn acquire_timeout(&self) -> Duration {
+        Duration::from_millis(self.acquire_timeout_ms)
+    }
+
+    /// `None` when disabled.
+    pub fn statement_timeout(&self) -> Option<Duration> {
+        (self.statement_timeout_secs > 0).then(|| Duration::from_secs(self.statement_timeout_secs))
+    }
+}
+
+impl ServerConfig {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn shutdown_drain(&self) -> Duration {
+        Duration::from_secs(self.shutdown_drain_secs)
+    }
+}
+
+/// `scheme://host[:port]` as browsers send it in `Origin`: no path, query or trailing slash.
+fn is_origin(text: &str) -> bool {
+    match url::Url::parse(text) {
+        Ok(url) => {
+            matches!(url.scheme(), "http" | "https")
+                && url.host_str().is_some()
+                && url.path() == "/"
+                && !text.ends_with('/')
+                && url.query().is_none()
+                && url.username().is_empty()
+        }
+        Err(_) => false,
     }
 }
 
@@ -386,6 +621,59 @@ mod tests {
     fn a_named_file_must_exist() {
         Jail::expect_with(|_| {
             assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn production_sections_are_checked_at_start() {
+        Jail::expect_with(|jail| {
+            let config = Config::load(None).unwrap();
+            assert!(
+                config.cors.allowed_origins.is_empty(),
+                "CORS is off by default"
+            );
+            assert!(!config.batching.enabled);
+            assert!(config.rate_limit.enabled);
+            assert_eq!(config.log.format, LogFormat::Text);
+
+            jail.set_env(
+                "CONTACTS_GRAPH__CORS__ALLOWED_ORIGINS",
+                "[\"https://app.example.com\", \"http://127.0.0.1:5173\"]",
+            );
+            jail.set_env("CONTACTS_GRAPH__LOG__FORMAT", "json");
+            let config = Config::load(None).unwrap();
+            assert_eq!(config.cors.allowed_origins.len(), 2);
+            assert_eq!(config.log.format, LogFormat::Json);
+
+            for bad in [
+                "https://app.example.com/",
+                "app.example.com",
+                "https://a.example/x",
+            ] {
+                jail.set_env(
+                    "CONTACTS_GRAPH__CORS__ALLOWED_ORIGINS",
+                    format!("[\"{bad}\"]"),
+                );
+                assert!(Config::load(None).is_err(), "{bad} is not an origin");
+            }
+            jail.set_env("CONTACTS_GRAPH__CORS__ALLOWED_ORIGINS", "[\"*\"]");
+            jail.set_env(
+                "CONTACTS_GRAPH__PERSISTED_QUERIES__ALLOW_LIST_ROLES",
+                "[\"root\"]",
+            );
+            assert!(Config::load(None).is_err(), "unknown role");
+            jail.set_env(
+                "CONTACTS_GRAPH__PERSISTED_QUERIES__ALLOW_LIST_ROLES",
+                "[\"partner\"]",
+            );
+            jail.set_env("CONTACTS_GRAPH__RATE_LIMIT__PER_SECOND", "0");
+            assert!(
+                Config::load(None).is_err(),
+                "an empty bucket that never refills"
+            );
+            jail.set_env("CONTACTS_GRAPH__RATE_LIMIT__ENABLED", "false");
+            assert!(Config::load(None).is_ok());
             Ok(())
         });
     }

@@ -22,6 +22,12 @@ pub mod code {
     pub const INTERNAL: &str = "INTERNAL";
     pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+    pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    pub const PERSISTED_QUERY_NOT_SUPPORTED: &str = "PERSISTED_QUERY_NOT_SUPPORTED";
+    pub const OPERATION_NOT_IN_ALLOW_LIST: &str = "OPERATION_NOT_IN_ALLOW_LIST";
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -59,6 +65,38 @@ pub enum AppError {
         message: String,
         counts: Vec<(&'static str, u64)>,
     },
+    /// The document is over one of the configured limits (`limits.*`); `extensions.limit` names
+    /// it, `extensions.max` and `extensions.actual` give the numbers. A validation failure: the
+    /// document is refused before anything runs.
+    #[error("{message}")]
+    OverLimit {
+        limit: &'static str,
+        max: usize,
+        actual: usize,
+        message: String,
+    },
+    /// The caller's key used up its rate limit; a token is back after `retry_after_secs`
+    /// (also the `Retry-After` header).
+    #[error("rate limit exceeded for this key: retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// The server cannot take the request now (no database connection became free in time);
+    /// trying again later may work.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The request ran past `server.request_timeout_secs` (or a statement past
+    /// `database.statement_timeout_secs`) and was cancelled with its database work.
+    #[error("{0}")]
+    Timeout(String),
+    /// An automatic persisted query whose hash this server does not know (yet): send the
+    /// document along with the hash. The message is the one Apollo clients look for.
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
+    /// Persisted queries are switched off.
+    #[error("PersistedQueryNotSupported")]
+    PersistedQueryNotSupported,
+    /// The caller may run only the documents of the allow-list, and this is not one of them.
+    #[error("{0}")]
+    NotInAllowList(String),
     /// Anything unexpected. The source is logged, never shown.
     #[error("internal error")]
     Internal(Arc<dyn std::error::Error + Send + Sync>),
@@ -82,6 +120,14 @@ impl AppError {
         Self::Conflict(message.into())
     }
 
+    /// The request ran past its time and was cancelled.
+    pub fn request_timeout(limit: std::time::Duration) -> Self {
+        Self::Timeout(format!(
+            "the request took longer than {} s and was cancelled",
+            limit.as_secs_f64()
+        ))
+    }
+
     pub fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Arc::new(source))
     }
@@ -96,8 +142,22 @@ impl AppError {
             | Self::IdentityTaken { .. }
             | Self::MergedAway { .. }
             | Self::InUse { .. } => code::CONFLICT,
+            Self::OverLimit { .. } => code::GRAPHQL_VALIDATION_FAILED,
+            Self::RateLimited { .. } => code::RATE_LIMITED,
+            Self::Unavailable(_) => code::SERVICE_UNAVAILABLE,
+            Self::Timeout(_) => code::REQUEST_TIMEOUT,
+            Self::PersistedQueryNotFound => code::PERSISTED_QUERY_NOT_FOUND,
+            Self::PersistedQueryNotSupported => code::PERSISTED_QUERY_NOT_SUPPORTED,
+            Self::NotInAllowList(_) => code::OPERATION_NOT_IN_ALLOW_LIST,
             Self::Internal(_) => code::INTERNAL,
         }
+    }
+
+    /// The error as GraphQL reports it outside any field: message and `extensions`.
+    pub fn to_server_error(&self) -> async_graphql::ServerError {
+        let mut error = async_graphql::ServerError::new(self.to_string(), None);
+        error.extensions = self.extend().extensions;
+        error
     }
 
     /// The underlying failure of an `Internal` error, for the log line.
@@ -126,11 +186,59 @@ const CLIENT_CONSTRAINTS: &[(&[&str], &str)] = &[
     ),
 ];
 
+/// The message of a pool that stayed exhausted for `database.acquire_timeout_ms`.
+const POOL_EXHAUSTED: &str =
+    "the server is busy: no database connection became free in time; try again shortly";
+
+/// SQLSTATE of a PostgreSQL statement cancelled by `statement_timeout`, and SQLite's result code
+/// of an interrupted statement.
+const PG_QUERY_CANCELED: &str = "57014";
+const SQLITE_INTERRUPT: &str = "9";
+
+/// The database's own error under a sea-orm one, if there is one.
+fn database_code(err: &DbErr) -> Option<String> {
+    let runtime = match err {
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return None,
+    };
+    match runtime {
+        sea_orm::RuntimeErr::SqlxError(sqlx) => match sqlx.as_ref() {
+            sea_orm::sqlx::Error::Database(db) => db.code().map(|code| code.into_owned()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn is_pool_timeout(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout) => true,
+        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(sqlx))
+        | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(sqlx))
+        | DbErr::Query(sea_orm::RuntimeErr::SqlxError(sqlx)) => {
+            matches!(sqlx.as_ref(), sea_orm::sqlx::Error::PoolTimedOut)
+        }
+        _ => false,
+    }
+}
+
 impl From<DbErr> for AppError {
-    /// Unique and check violations that a client can cause become `CONFLICT`; everything else is
-    /// internal. Foreign-key violations are not listed: services check references first, so one
-    /// reaching here is a race or a bug.
+    /// Unique and check violations that a client can cause become `CONFLICT`; an exhausted pool
+    /// `SERVICE_UNAVAILABLE`; a statement stopped by the statement timeout `REQUEST_TIMEOUT`;
+    /// everything else is internal. Foreign-key violations are not listed: services check
+    /// references first, so one reaching here is a race or a bug.
     fn from(err: DbErr) -> Self {
+        if is_pool_timeout(&err) {
+            return Self::Unavailable(POOL_EXHAUSTED.to_owned());
+        }
+        if let Some(code) = database_code(&err)
+            && (code == PG_QUERY_CANCELED || code == SQLITE_INTERRUPT)
+        {
+            tracing::warn!(error = %err, "a statement was stopped by the statement timeout");
+            return Self::Timeout(
+                "a database statement ran past the statement timeout and was stopped".to_owned(),
+            );
+        }
         let text = match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(text)) => Some(text),
             _ => None,
@@ -164,6 +272,16 @@ impl ErrorExtensions for AppError {
                     for (kind, count) in counts {
                         ext.set(*kind, *count);
                     }
+                }
+                Self::OverLimit {
+                    limit, max, actual, ..
+                } => {
+                    ext.set("limit", *limit);
+                    ext.set("max", *max as u64);
+                    ext.set("actual", *actual as u64);
+                }
+                Self::RateLimited { retry_after_secs } => {
+                    ext.set("retryAfter", *retry_after_secs);
                 }
                 _ => {}
             }

@@ -1,42 +1,60 @@
-//! Every error leaves with a stable `extensions.code`; request errors get HTTP 400; internal
+//! Every error leaves with a stable `extensions.code`; request errors get HTTP 400 under
+//! `application/graphql-response+json` (200 under `application/json`), without `data`; internal
 //! failures hide their cause.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use axum::http::StatusCode;
+use common::{GRAPHQL_RESPONSE_JSON, JSON, Reply, TestApp};
 use sea_orm::{ConnectionTrait, Statement};
-use serde_json::json;
+use serde_json::{Value, json};
+
+/// Sends the request under both media types; checks the status rule and that `data` is absent,
+/// and returns the `application/graphql-response+json` reply.
+async fn request_error(app: &TestApp, query: &str, variables: Value) -> Reply {
+    let legacy = app.gql_accepting(JSON, query, variables.clone()).await;
+    assert_eq!(legacy.status, StatusCode::OK, "{}", legacy.body);
+    assert!(legacy.body.get("data").is_none(), "{}", legacy.body);
+    let reply = app
+        .gql_accepting(GRAPHQL_RESPONSE_JSON, query, variables)
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(reply.body.get("data").is_none(), "{}", reply.body);
+    assert_eq!(reply.body["errors"], legacy.body["errors"]);
+    reply
+}
 
 both_backends!(unparsable_documents_are_parse_failures, |app| {
-    let reply = app.gql("{ accounts { ", json!({})).await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let reply = request_error(&app, "{ accounts { ", json!({})).await;
     assert_eq!(reply.error_code(), "GRAPHQL_PARSE_FAILED");
+    assert!(reply.body["errors"][0]["locations"].is_array());
 });
 
 both_backends!(invalid_documents_are_validation_failures, |app| {
-    let reply = app
-        .gql("{ accounts { edges { node { shoeSize } } } }", json!({}))
-        .await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let reply = request_error(
+        &app,
+        "{ accounts { edges { node { shoeSize } } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
 
-    let reply = app
-        .gql(
-            "query($n: Int!) { accounts(first: $n) { totalCount } }",
-            json!({ "n": "ten" }),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let reply = request_error(
+        &app,
+        "query($n: Int!) { accounts(first: $n) { totalCount } }",
+        json!({ "n": "ten" }),
+    )
+    .await;
     assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
 });
 
 both_backends!(queries_beyond_the_limits_are_refused, |app| {
     let nesting = "contacts(first: 1) { edges { node { account { ".repeat(5);
     let deep = format!("{{ {nesting} name {} }}", "} } } } ".repeat(5));
-    let reply = app.gql(&deep, json!({})).await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let reply = request_error(&app, &deep, json!({})).await;
     assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
+    assert_eq!(reply.body["errors"][0]["extensions"]["limit"], "depth");
     assert!(
         reply.body["errors"][0]["message"]
             .as_str()
@@ -47,8 +65,14 @@ both_backends!(queries_beyond_the_limits_are_refused, |app| {
     );
 
     let wide = "{ accounts(first: 100) { edges { node { contacts(first: 100) { edges { node { incidents(first: 100) { edges { node { subject } } } } } } } } } }";
-    let reply = app.gql(wide, json!({})).await;
+    let reply = request_error(&app, wide, json!({})).await;
     assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
+    assert_eq!(reply.body["errors"][0]["extensions"]["limit"], "complexity");
+    assert_eq!(reply.body["errors"][0]["extensions"]["max"], 250_000);
+    let requested = reply.body["extensions"]["cost"]["requested"]
+        .as_u64()
+        .unwrap();
+    assert!(requested > 250_000, "{}", reply.body);
     assert!(
         reply.body["errors"][0]["message"]
             .as_str()

@@ -11,6 +11,7 @@ pub mod query;
 pub mod relation;
 pub mod types;
 
+use async_graphql::extensions::ExtensionFactory;
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 use crate::config::Config;
@@ -28,13 +29,10 @@ fn builder() -> SchemaBuilder<Query, MutationRoot, EmptySubscription> {
     Schema::build(Query::default(), MutationRoot::default(), EmptySubscription)
 }
 
-/// The executable schema, with the configured depth and complexity limits.
-pub fn build_schema(config: &Config) -> AppSchema {
-    builder()
-        .limit_depth(config.limits.max_depth)
-        .limit_complexity(config.limits.max_complexity)
-        .data(config.clone())
-        .finish()
+/// The executable schema. `analysis` enforces the depth and complexity limits (the HTTP layer's
+/// `http::analysis`, which also reports each request's cost).
+pub fn build_schema(config: &Config, analysis: impl ExtensionFactory) -> AppSchema {
+    builder().extension(analysis).data(config.clone()).finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

@@ -21,7 +21,8 @@ impl MergePreviewQuery {
     async fn preview_merge(
         &self,
         ctx: &Context<'_>,
-        survivor_id: ID,
+        #[graphql(desc = "The contact that stays.")] survivor_id: ID,
+        #[graphql(desc = "The contact that would be absorbed into the survivor and deleted.")]
         merged_id: ID,
     ) -> Result<MergePlan> {
         let survivor = GlobalId::parse_as(&survivor_id, NodeType::Contact).extend()?;

@@ -38,13 +38,22 @@ async fn by_id<N: GraphRecord>(
 #[Object]
 impl QueryRoot {
     /// Any record by its global id; `null` when no such record exists.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of any record.")] id: ID,
+    ) -> Result<Option<Node>> {
         let global = GlobalId::parse(&id).extend()?;
         Node::load(ctx, global).await.extend()
     }
 
     /// Several records by global id, in the order asked; `null` for each unknown id.
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids of any records; at most 100 (`limits.max_node_ids`).")]
+        ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
         let max = context::config(ctx).extend()?.limits.max_node_ids;
         if ids.len() > max {
             return Err(AppError::bad_input(format!(
@@ -63,19 +72,44 @@ impl QueryRoot {
             .extend()
     }
 
-    async fn account(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Account>> {
+    /// The account with this global id; `null` when there is none (or it is outside the caller's
+    /// scope). A malformed id or the id of another type is `BAD_USER_INPUT`.
+    async fn account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the account.")] id: ID,
+    ) -> Result<Option<Account>> {
         by_id(ctx, &id, NodeType::Account).await.extend()
     }
 
-    async fn contact(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Contact>> {
+    /// The contact with this global id; `null` when there is none (or it is outside the caller's
+    /// scope). A malformed id or the id of another type is `BAD_USER_INPUT`. An id merged into
+    /// another contact answers the survivor.
+    async fn contact(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the contact.")] id: ID,
+    ) -> Result<Option<Contact>> {
         by_id(ctx, &id, NodeType::Contact).await.extend()
     }
 
-    async fn incident(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Incident>> {
+    /// The incident with this global id; `null` when there is none (or it is outside the caller's
+    /// scope). A malformed id or the id of another type is `BAD_USER_INPUT`.
+    async fn incident(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the incident.")] id: ID,
+    ) -> Result<Option<Incident>> {
         by_id(ctx, &id, NodeType::Incident).await.extend()
     }
 
-    async fn opportunity(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Opportunity>> {
+    /// The opportunity with this global id; `null` when there is none (or it is outside the
+    /// caller's scope). A malformed id or the id of another type is `BAD_USER_INPUT`.
+    async fn opportunity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the opportunity.")] id: ID,
+    ) -> Result<Option<Opportunity>> {
         by_id(ctx, &id, NodeType::Opportunity).await.extend()
     }
 
@@ -84,7 +118,10 @@ impl QueryRoot {
     async fn contact_by_identity(
         &self,
         ctx: &Context<'_>,
-        channel: IdentityChannel,
+        #[graphql(desc = "The channel of the identity.")] channel: IdentityChannel,
+        #[graphql(
+            desc = "The identity's value as entered anywhere (an e-mail address, a phone number in any format, a handle with or without `@`)."
+        )]
         value: String,
     ) -> Result<Option<Contact>> {
         let region = context::config(ctx).extend()?.identity.region().extend()?;
@@ -100,9 +137,21 @@ impl QueryRoot {
     async fn accounts(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
         #[graphql(desc = "Only the records that match (see `AccountFilter`).")] filter: Option<
             AccountFilter,
@@ -120,9 +169,21 @@ impl QueryRoot {
     async fn contacts(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
         #[graphql(desc = "Only the records that match (see `ContactFilter`).")] filter: Option<
             ContactFilter,
@@ -140,9 +201,21 @@ impl QueryRoot {
     async fn incidents(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
         #[graphql(desc = "Only the records that match (see `IncidentFilter`).")] filter: Option<
             IncidentFilter,
@@ -160,9 +233,21 @@ impl QueryRoot {
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
         #[graphql(desc = "Only the records that match (see `OpportunityFilter`).")] filter: Option<
             OpportunityFilter,
@@ -180,9 +265,21 @@ impl QueryRoot {
     async fn audit_entries(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
         #[graphql(desc = "Only the records that match (see `AuditEntryFilter`).")] filter: Option<
             AuditEntryFilter,
@@ -203,9 +300,21 @@ impl QueryRoot {
     async fn api_keys(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
     ) -> Result<ListConnection<ApiKey>> {
         let args = PageArgs::new(first, after, last, before);
@@ -219,10 +328,24 @@ impl QueryRoot {
     async fn identity_conflicts(
         &self,
         ctx: &Context<'_>,
-        status: Option<IdentityConflictStatus>,
+        #[graphql(desc = "Only conflicts in this state; all of them when omitted.")] status: Option<
+            IdentityConflictStatus,
+        >,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
     ) -> Result<ListConnection<IdentityConflict>> {
         let args = PageArgs::new(first, after, last, before);

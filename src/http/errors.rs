@@ -1,15 +1,14 @@
-//! The last pass over a response: every error leaves with an `extensions.code`, internal
-//! failures are logged once with the request id and shown without their text, and request
-//! errors (unparsable or invalid documents) get HTTP 400 as GraphQL over HTTP asks.
+//! The last pass over a response: every error leaves with an `extensions.code`, and internal
+//! failures are logged once with the request id and shown without their text.
 
 use async_graphql::{Response, ServerError, Value};
-use axum::http::StatusCode;
 
 use crate::error::{AppError, code};
 
-/// Fills missing codes and hides internal details. Returns the HTTP status for the response.
-pub fn finish(response: &mut Response, query: &str, request_id: &str) -> StatusCode {
-    let mut request_error = false;
+/// Fills missing codes and hides internal details. `executed` says whether execution started:
+/// before it, an error without a code is async-graphql's own validation (parse errors and the
+/// server's limits carry their codes already).
+pub fn finish(response: &mut Response, executed: bool, request_id: &str) {
     for error in &mut response.errors {
         let existing = error
             .extensions
@@ -22,16 +21,7 @@ pub fn finish(response: &mut Response, query: &str, request_id: &str) -> StatusC
         match existing.as_deref() {
             Some(code::INTERNAL) => hide_internal(error, request_id),
             Some(_) => {}
-            // Errors outside any field come from parsing or validating the document.
-            None if error.path.is_empty() => {
-                request_error = true;
-                let code = if async_graphql::parser::parse_query(query).is_err() {
-                    code::GRAPHQL_PARSE_FAILED
-                } else {
-                    code::GRAPHQL_VALIDATION_FAILED
-                };
-                set_code(error, code);
-            }
+            None if !executed => set_code(error, code::GRAPHQL_VALIDATION_FAILED),
             // async-graphql's own coercion of an argument value (an impossible date, say)
             // fails inside the field, before any resolver: the client's mistake, not ours.
             None if error.message.starts_with("Failed to parse \"") => {
@@ -39,11 +29,6 @@ pub fn finish(response: &mut Response, query: &str, request_id: &str) -> StatusC
             }
             None => hide_internal(error, request_id),
         }
-    }
-    if request_error && response.data == Value::Null {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
     }
 }
 

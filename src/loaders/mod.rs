@@ -8,13 +8,14 @@
 mod keys;
 mod settle;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::Semaphore;
+use tokio::task::AbortHandle;
 
 pub use keys::{AllOf, ById, CountOf, PageOf, VisibleReference};
 pub use settle::{Activity, Tracked};
@@ -28,6 +29,19 @@ use crate::service::scope::ScopedDb;
 /// The loaders of one request.
 pub struct Loaders {
     inner: DataLoader<ScopedDb, HashMapCache>,
+    /// The request's batch tasks. They are spawned, so dropping the request (a timeout, a client
+    /// gone) would not stop them: dropping the loaders aborts them, which drops their statements.
+    batches: Arc<Mutex<Vec<AbortHandle>>>,
+}
+
+impl Drop for Loaders {
+    fn drop(&mut self) {
+        if let Ok(batches) = self.batches.lock() {
+            for batch in batches.iter() {
+                batch.abort();
+            }
+        }
+    }
 }
 
 impl Loaders {
@@ -50,10 +64,14 @@ impl Loaders {
             (conn.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
         let scoped = ScopedDb::new(conn, principal);
         let max_wait = config.max_wait();
+        // Batches run in tasks of their own; their statements still count for this request.
+        let statements = crate::db::current_count();
+        let batches = Arc::new(Mutex::new(Vec::<AbortHandle>::new()));
+        let spawned = Arc::clone(&batches);
         let spawner = move |batch: BoxFuture<'static, ()>| {
             let activity = Arc::clone(&activity);
             let in_turn = in_turn.clone();
-            tokio::spawn(async move {
+            let work = async move {
                 activity.settled(max_wait).await;
                 // The semaphore is never closed, so `acquire` cannot fail; were it to, the batch
                 // would simply not wait for its turn.
@@ -62,12 +80,20 @@ impl Loaders {
                     None => None,
                 };
                 batch.await;
-            })
+            };
+            let task = match statements.clone() {
+                Some(count) => tokio::spawn(crate::db::counting(count, work)),
+                None => tokio::spawn(work),
+            };
+            if let Ok(mut batches) = spawned.lock() {
+                batches.retain(|batch| !batch.is_finished());
+                batches.push(task.abort_handle());
+            }
         };
         let inner = DataLoader::with_cache(scoped, spawner, HashMapCache::default())
             .delay(Duration::ZERO)
             .max_batch_size(config.max_batch_size);
-        Self { inner }
+        Self { inner, batches }
     }
 
     /// Stops answering from the cache for the rest of the request: called once a request has

@@ -39,6 +39,8 @@ pub struct TestApp {
     pub router: Router,
     pub db: DatabaseConnection,
     pub backend: Backend,
+    /// The database's URL, for a connection of a test's own beside the app's pool.
+    pub database_url: String,
     /// Tokens of keys created through the service layer, one per unscoped role.
     pub keys: Keys,
     statements: Arc<Mutex<Vec<String>>>,
@@ -86,13 +88,14 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         }
     };
     adjust(&mut config);
+    let database_url = config.database.url().to_owned();
     let mut conn = db::connect(&config.database).await.unwrap();
     if backend == Backend::Sqlite {
         db::migrate(&conn).await.unwrap();
     }
     let statements = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&statements);
-    conn.set_metric_callback(move |info| {
+    db::observe_statements(&mut conn, move |info| {
         log.lock().unwrap().push(info.statement.sql.clone());
     });
     let keys = Keys {
@@ -106,6 +109,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         router,
         db: conn,
         backend,
+        database_url,
         keys,
         statements,
         _database: guard,
@@ -145,11 +149,16 @@ impl Statements {
     }
 }
 
-/// A GraphQL response: status and body.
+/// A GraphQL response: status, headers and body.
 pub struct Reply {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub body: Value,
 }
+
+/// The two media types of GraphQL over HTTP, as `Accept` values.
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+pub const JSON: &str = "application/json";
 
 impl Reply {
     pub fn data(&self) -> &Value {
@@ -198,13 +207,34 @@ impl TestApp {
         if let Some(token) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
-        let request = request.body(Body::from(body)).unwrap();
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// POSTs a GraphQL request with the admin key, asking for the given media type.
+    pub async fn gql_accepting(&self, accept: &str, query: &str, variables: Value) -> Reply {
+        let body = json!({ "query": query, "variables": variables });
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, accept)
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.keys.admin))
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Sends any request to the router; the body must be JSON.
+    pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let body = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)));
-        Reply { status, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Runs a query and returns its data plus the SQL statements it issued. The key is checked

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{self, SendRequest};
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use hyper::header::{ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HOST};
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
@@ -59,6 +59,31 @@ impl Client {
         let status = response.status();
         let body = response.into_body().collect().await?.to_bytes();
         Ok((status, body))
+    }
+
+    /// POSTs with `Accept-Encoding: encoding`; returns the status, the `Content-Encoding` of the
+    /// answer and its size as sent (not decompressed).
+    pub async fn post_encoded(
+        &mut self,
+        body: Bytes,
+        encoding: &str,
+    ) -> BenchResult<(StatusCode, Option<String>, usize)> {
+        let request = Request::post("/graphql")
+            .header(HOST, &self.host)
+            .header(CONTENT_TYPE, "application/json")
+            .header(AUTHORIZATION, &self.authorization)
+            .header(ACCEPT_ENCODING, encoding)
+            .body(Full::new(body))?;
+        self.sender.ready().await?;
+        let response = self.sender.send_request(request).await?;
+        let status = response.status();
+        let sent_as = response
+            .headers()
+            .get(CONTENT_ENCODING)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let body = response.into_body().collect().await?.to_bytes();
+        Ok((status, sent_as, body.len()))
     }
 
     /// POSTs and returns `data`, failing on any error: for gathering and calibration, where a

@@ -7,6 +7,7 @@
 
 mod catalog;
 mod client;
+mod compression;
 mod database;
 mod explain;
 mod load;
@@ -83,6 +84,10 @@ pub struct Args {
     /// Random seed of the data set and of the requests.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Nested requests per `Accept-Encoding` (identity, gzip, br) in the compression
+    /// measurement, sent one at a time after the other operations; 0 skips it.
+    #[arg(long, default_value_t = 30)]
+    pub compression_requests: usize,
 }
 
 #[tokio::main]
@@ -134,10 +139,16 @@ async fn measure(
     let mut config = Config::default();
     config.database.url = SecretString::from(database.url().to_owned());
     config.database.seed_demo = Some(false);
-    let mut conn = db::connect(&config.database).await.map_err(app)?;
-    db::migrate(&conn).await.map_err(app)?;
-    let seeded = seed_data(args, &config, &conn, database.backend()).await?;
+    // Throughput is the point here: no per-key rate limit.
+    config.rate_limit.enabled = false;
+    // Seeding runs long transactions; the server's pool has the statement timeout, as in
+    // production.
+    let setup = db::connect_unbounded(&config.database).await.map_err(app)?;
+    db::migrate(&setup).await.map_err(app)?;
+    let seeded = seed_data(args, &config, &setup, database.backend()).await?;
+    setup.close().await.map_err(|err| app(err.into()))?;
     let seeding_peak = memory::peak_rss_kib();
+    let mut conn = db::connect(&config.database).await.map_err(app)?;
 
     if args.explain {
         let partner = busiest_partner(&conn).await?;
@@ -170,6 +181,16 @@ async fn measure(
             let row = measure_one(&settings, args.warmup, &catalog, &sql, &calibration).await?;
             report.push(row);
         }
+    }
+    if args.compression_requests > 0 {
+        eprintln!("measuring compression...");
+        report.compression = compression::measure(
+            servers.batched,
+            &catalog,
+            args.compression_requests,
+            args.seed,
+        )
+        .await?;
     }
     servers.stop();
     Ok(Some(report))

@@ -46,6 +46,8 @@ pub struct Report {
     pub naive_ratio: Vec<Ratio>,
     pub memory: Memory,
     pub statements_method: &'static str,
+    /// The nested answer per `Accept-Encoding`, one client (empty when skipped).
+    pub compression: Vec<crate::compression::CompressionRow>,
 }
 
 #[derive(Debug, Serialize)]
@@ -142,6 +144,7 @@ impl Report {
                 peak_reset_per_measurement: true,
             },
             statements_method: STATEMENTS_METHOD,
+            compression: Vec::new(),
         }
     }
 
@@ -201,6 +204,36 @@ impl Report {
                 "\nnested/naive throughput at {} client(s): {:.1} / {:.1} req/s = {:.1}x",
                 ratio.clients, ratio.nested_rps, ratio.naive_rps, ratio.ratio
             );
+        }
+        if !self.compression.is_empty() {
+            let _ = writeln!(
+                out,
+                "\ncompression of the nested answer (one client, {} requests each; CPU is the \
+                 whole process per request):",
+                self.compression[0].requests
+            );
+            let headers = [
+                "encoding",
+                "bytes",
+                "ratio",
+                "p50 ms",
+                "CPU ms",
+                "extra CPU ms",
+            ]
+            .map(str::to_owned)
+            .to_vec();
+            out.push_str(&line(&headers));
+            let ms = |value: Option<f64>| value.map_or("-".to_owned(), |v| format!("{v:.1}"));
+            for row in &self.compression {
+                out.push_str(&line(&[
+                    row.encoding.to_owned(),
+                    row.bytes.to_string(),
+                    format!("{:.3}", row.ratio),
+                    format!("{:.1}", row.p50_ms),
+                    ms(row.cpu_ms),
+                    ms(row.extra_cpu_ms),
+                ]));
+            }
         }
         self.notes(&mut out);
         out

@@ -40,7 +40,7 @@ impl SqlCounter {
     pub fn install(conn: &mut DatabaseConnection) -> Arc<Self> {
         let counter = Arc::new(Self::default());
         let inner = Arc::clone(&counter);
-        conn.set_metric_callback(move |info| {
+        contacts_graph::db::observe_statements(conn, move |info| {
             inner.statements.fetch_add(1, Ordering::Relaxed);
             let nanos = u64::try_from(info.elapsed.as_nanos()).unwrap_or(u64::MAX);
             inner.nanos.fetch_add(nanos, Ordering::Relaxed);

@@ -80,17 +80,22 @@ fn text(build: &Build, value: String) -> AppResult<Scalar> {
 /// Strings are at most 1 KiB, lists at most 100 values.
 #[derive(InputObject, Default)]
 pub struct StringFilter {
+    /// Equal to this value.
     pub eq: Option<String>,
     /// Also matches where the field is empty (null).
     pub ne: Option<String>,
+    /// One of these values (1 to 100 values).
     #[graphql(name = "in")]
     pub in_: Option<Vec<String>>,
     /// Also matches where the field is empty (null).
     pub not_in: Option<Vec<String>>,
     /// `true`: the field is empty; `false`: it has a value.
     pub is_null: Option<bool>,
+    /// Contains this text, ignoring case.
     pub contains: Option<String>,
+    /// Starts with this text, ignoring case.
     pub starts_with: Option<String>,
+    /// Ends with this text, ignoring case.
     pub ends_with: Option<String>,
 }
 
@@ -122,11 +127,16 @@ impl FieldOps for StringFilter {
 /// Conditions on a reference: global ids of the referenced type.
 #[derive(InputObject, Default)]
 pub struct IdFilter {
+    /// Equal to this value.
     pub eq: Option<ID>,
+    /// Not equal to this value (also true where the field is empty).
     pub ne: Option<ID>,
+    /// One of these values (1 to 100 values).
     #[graphql(name = "in")]
     pub in_: Option<Vec<ID>>,
+    /// None of these values (also true where the field is empty; 1 to 100 values).
     pub not_in: Option<Vec<ID>>,
+    /// `true`: the field is empty; `false`: it has a value.
     pub is_null: Option<bool>,
 }
 
@@ -162,15 +172,24 @@ impl FieldOps for TypedIds {
 /// Conditions on a point in time (UTC).
 #[derive(InputObject, Default)]
 pub struct DateTimeFilter {
+    /// Equal to this value.
     pub eq: Option<DateTime<Utc>>,
+    /// Not equal to this value (also true where the field is empty).
     pub ne: Option<DateTime<Utc>>,
+    /// One of these values (1 to 100 values).
     #[graphql(name = "in")]
     pub in_: Option<Vec<DateTime<Utc>>>,
+    /// None of these values (also true where the field is empty; 1 to 100 values).
     pub not_in: Option<Vec<DateTime<Utc>>>,
+    /// `true`: the field is empty; `false`: it has a value.
     pub is_null: Option<bool>,
+    /// Greater (for times: later) than this.
     pub gt: Option<DateTime<Utc>>,
+    /// Greater than or equal to this.
     pub gte: Option<DateTime<Utc>>,
+    /// Less (for times: earlier) than this.
     pub lt: Option<DateTime<Utc>>,
+    /// Less than or equal to this.
     pub lte: Option<DateTime<Utc>>,
 }
 
@@ -199,15 +218,24 @@ impl FieldOps for DateTimeFilter {
 /// Conditions on a calendar date.
 #[derive(InputObject, Default)]
 pub struct DateFilter {
+    /// Equal to this value.
     pub eq: Option<NaiveDate>,
+    /// Not equal to this value (also true where the field is empty).
     pub ne: Option<NaiveDate>,
+    /// One of these values (1 to 100 values).
     #[graphql(name = "in")]
     pub in_: Option<Vec<NaiveDate>>,
+    /// None of these values (also true where the field is empty; 1 to 100 values).
     pub not_in: Option<Vec<NaiveDate>>,
+    /// `true`: the field is empty; `false`: it has a value.
     pub is_null: Option<bool>,
+    /// Greater (for times: later) than this.
     pub gt: Option<NaiveDate>,
+    /// Greater than or equal to this.
     pub gte: Option<NaiveDate>,
+    /// Less (for times: earlier) than this.
     pub lt: Option<NaiveDate>,
+    /// Less than or equal to this.
     pub lte: Option<NaiveDate>,
 }
 
@@ -236,14 +264,22 @@ impl FieldOps for DateFilter {
 /// Conditions on a whole number (counts).
 #[derive(InputObject, Default)]
 pub struct IntFilter {
+    /// Equal to this value.
     pub eq: Option<i32>,
+    /// Not equal to this value (also true where the field is empty).
     pub ne: Option<i32>,
+    /// One of these values (1 to 100 values).
     #[graphql(name = "in")]
     pub in_: Option<Vec<i32>>,
+    /// None of these values (also true where the field is empty; 1 to 100 values).
     pub not_in: Option<Vec<i32>>,
+    /// Greater (for times: later) than this.
     pub gt: Option<i32>,
+    /// Greater than or equal to this.
     pub gte: Option<i32>,
+    /// Less (for times: earlier) than this.
     pub lt: Option<i32>,
+    /// Less than or equal to this.
     pub lte: Option<i32>,
 }
 
@@ -260,12 +296,19 @@ impl FieldOps for IntFilter {
 /// since amounts may exceed GraphQL's 32-bit `Int`. Compare within one `currency`.
 #[derive(InputObject, Default)]
 pub struct MinorUnitsFilter {
+    /// Equal to this value.
     pub eq: Option<String>,
+    /// Not equal to this value (also true where the field is empty).
     pub ne: Option<String>,
+    /// `true`: the field is empty; `false`: it has a value.
     pub is_null: Option<bool>,
+    /// Greater (for times: later) than this.
     pub gt: Option<String>,
+    /// Greater than or equal to this.
     pub gte: Option<String>,
+    /// Less (for times: earlier) than this.
     pub lt: Option<String>,
+    /// Less than or equal to this.
     pub lte: Option<String>,
 }
 
@@ -293,7 +336,9 @@ impl FieldOps for MinorUnitsFilter {
 /// Conditions on a yes/no field.
 #[derive(InputObject, Default)]
 pub struct BooleanFilter {
+    /// Equal to this value.
     pub eq: Option<bool>,
+    /// Not equal to this value (also true where the field is empty).
     pub ne: Option<bool>,
 }
 
@@ -310,11 +355,16 @@ macro_rules! enum_filter {
         $(#[$doc])*
         #[derive(InputObject, Default)]
         pub struct $name {
+            /// Equal to this value.
             pub eq: Option<$enum>,
+            /// Not equal to this value (also true where the field is empty).
             pub ne: Option<$enum>,
+            /// One of these values (1 to 100 values).
             #[graphql(name = "in")]
             pub in_: Option<Vec<$enum>>,
+            /// None of these values (also true where the field is empty; 1 to 100 values).
             pub not_in: Option<Vec<$enum>>,
+            /// `true`: the field is empty; `false`: it has a value.
             pub is_null: Option<bool>,
         }
 

@@ -75,7 +75,9 @@ macro_rules! order_input {
         $(#[$doc])*
         #[derive(InputObject)]
         pub struct $input {
+            /// What to sort by.
             pub field: $enum,
+            /// Ascending (the default) or descending.
             #[graphql(default)]
             pub direction: OrderDirection,
         }
@@ -100,7 +102,9 @@ order_input! {
     AccountOrder, AccountOrderField {
         /// Case-insensitive.
         Name => column(account::NAME, false),
+        /// When the account was created.
         CreatedAt => column(account::CREATED_AT, false),
+        /// When the account last changed.
         UpdatedAt => column(account::UPDATED_AT, false),
     }
     /// One sort key of a contact list.
@@ -109,12 +113,16 @@ order_input! {
         LastName => column(contact::LAST_NAME, false),
         /// Case-insensitive; contacts without one come last (first when descending).
         FirstName => column(contact::FIRST_NAME, true),
+        /// When the contact was created.
         CreatedAt => column(contact::CREATED_AT, false),
+        /// When the contact last changed.
         UpdatedAt => column(contact::UPDATED_AT, false),
     }
     /// One sort key of an incident list.
     IncidentOrder, IncidentOrderField {
+        /// When the case was opened.
         CreatedAt => column(incident::CREATED_AT, false),
+        /// When the case last changed.
         UpdatedAt => column(incident::UPDATED_AT, false),
         /// Open cases last: open ones (no `closedAt`) come after closed ones when ascending.
         ClosedAt => column(incident::CLOSED_AT, true),
@@ -129,6 +137,7 @@ order_input! {
     OpportunityOrder, OpportunityOrderField {
         /// Case-insensitive.
         Name => column(opportunity::NAME, false),
+        /// When the opportunity was created.
         CreatedAt => column(opportunity::CREATED_AT, false),
         /// In sales order: PROSPECTING ... NEGOTIATION, WON, LOST.
         Stage => SortField::Rank { field: opportunity::STAGE, ranks: STAGE_RANKS },
@@ -139,6 +148,7 @@ order_input! {
     }
     /// One sort key of an audit log.
     AuditEntryOrder, AuditEntryOrderField {
+        /// When the change was made.
         At => column(audit::AT, false),
     }
 }

@@ -127,22 +127,35 @@ to_many_filter! {
 /// Which accounts a list holds.
 #[derive(InputObject, Default)]
 pub struct AccountFilter {
+    /// All of these filters hold.
     pub and: Option<Vec<AccountFilter>>,
+    /// At least one of these filters holds (at least one filter).
     pub or: Option<Vec<AccountFilter>>,
+    /// This filter does not hold.
     pub not: Option<Box<AccountFilter>>,
+    /// The record's own id.
     pub id: Option<IdFilter>,
+    /// The name.
     pub name: Option<StringFilter>,
+    /// Whether the account is a customer.
     pub is_customer: Option<BooleanFilter>,
+    /// Whether the account is a partner.
     pub is_partner: Option<BooleanFilter>,
+    /// The city of the postal address.
     pub city: Option<StringFilter>,
+    /// The country of the postal address.
     pub country: Option<StringFilter>,
+    /// When the record was created.
     pub created_at: Option<DateTimeFilter>,
+    /// When the record last changed.
     pub updated_at: Option<DateTimeFilter>,
     /// The partner serving the account (by id).
     pub partner_id: Option<IdFilter>,
     /// The partner serving the account (by its fields).
     pub partner: Option<Box<AccountFilter>>,
+    /// Conditions on its contacts.
     pub contacts: Option<ContactsRelationFilter>,
+    /// Conditions on its incidents.
     pub incidents: Option<IncidentsRelationFilter>,
 }
 
@@ -178,29 +191,49 @@ impl RecordFilter for AccountFilter {
 /// Which contacts a list holds.
 #[derive(InputObject, Default)]
 pub struct ContactFilter {
+    /// All of these filters hold.
     pub and: Option<Vec<ContactFilter>>,
+    /// At least one of these filters holds (at least one filter).
     pub or: Option<Vec<ContactFilter>>,
+    /// This filter does not hold.
     pub not: Option<Box<ContactFilter>>,
+    /// The record's own id.
     pub id: Option<IdFilter>,
+    /// The salutation (Dr., Ms., ...).
     pub title: Option<StringFilter>,
+    /// The first name.
     pub first_name: Option<StringFilter>,
+    /// The surname.
     pub last_name: Option<StringFilter>,
+    /// The name the person goes by.
     pub alias: Option<StringFilter>,
+    /// The job title.
     pub job_title: Option<StringFilter>,
+    /// The IANA time zone.
     pub timezone: Option<StringFilter>,
+    /// The city of the postal address.
     pub city: Option<StringFilter>,
+    /// The country of the postal address.
     pub country: Option<StringFilter>,
+    /// The preferred e-mail format.
     pub email_format: Option<EmailFormatFilter>,
+    /// Whether the person accepts marketing.
     pub marketing_opt_in: Option<BooleanFilter>,
+    /// Whether the person accepts e-mail.
     pub email_opt_in: Option<BooleanFilter>,
+    /// Whether the person accepts SMS.
     pub sms_opt_in: Option<BooleanFilter>,
+    /// Whether the person accepts WhatsApp messages.
     pub whatsapp_opt_in: Option<BooleanFilter>,
+    /// When the record was created.
     pub created_at: Option<DateTimeFilter>,
+    /// When the record last changed.
     pub updated_at: Option<DateTimeFilter>,
     /// The contact's account (by id; `isNull: true` for contacts without one).
     pub account_id: Option<IdFilter>,
     /// The contact's account (by its fields).
     pub account: Option<Box<AccountFilter>>,
+    /// Conditions on the identities.
     pub identities: Option<IdentitiesRelationFilter>,
     /// Incidents whose primary contact this is.
     pub incidents: Option<IncidentsRelationFilter>,
@@ -254,9 +287,13 @@ impl RecordFilter for ContactFilter {
 /// Conditions on one identity of a contact.
 #[derive(InputObject, Default)]
 pub struct ContactIdentityFilter {
+    /// All of these filters hold.
     pub and: Option<Vec<ContactIdentityFilter>>,
+    /// At least one of these filters holds (at least one filter).
     pub or: Option<Vec<ContactIdentityFilter>>,
+    /// This filter does not hold.
     pub not: Option<Box<ContactIdentityFilter>>,
+    /// The channel.
     pub channel: Option<IdentityChannelFilter>,
     /// The value as entered.
     pub value: Option<StringFilter>,
@@ -282,21 +319,37 @@ impl RecordFilter for ContactIdentityFilter {
 /// Which incidents a list holds.
 #[derive(InputObject, Default)]
 pub struct IncidentFilter {
+    /// All of these filters hold.
     pub and: Option<Vec<IncidentFilter>>,
+    /// At least one of these filters holds (at least one filter).
     pub or: Option<Vec<IncidentFilter>>,
+    /// This filter does not hold.
     pub not: Option<Box<IncidentFilter>>,
+    /// The record's own id.
     pub id: Option<IdFilter>,
+    /// The one-line summary.
     pub subject: Option<StringFilter>,
+    /// The lifecycle state.
     pub status: Option<IncidentStatusFilter>,
+    /// The urgency.
     pub priority: Option<IncidentPriorityFilter>,
+    /// The channel.
     pub channel: Option<IncidentChannelFilter>,
+    /// When the record was created.
     pub created_at: Option<DateTimeFilter>,
+    /// When the record last changed.
     pub updated_at: Option<DateTimeFilter>,
+    /// When the case was solved or closed (empty while open).
     pub closed_at: Option<DateTimeFilter>,
+    /// The account (by id; `isNull: true` for none).
     pub account_id: Option<IdFilter>,
+    /// The primary contact (by id).
     pub primary_contact_id: Option<IdFilter>,
+    /// The account the case is filed under (by its fields).
     pub account: Option<Box<AccountFilter>>,
+    /// The primary contact (by its fields).
     pub primary_contact: Option<Box<ContactFilter>>,
+    /// The partner that reported the case (by its fields).
     pub reported_by_partner: Option<Box<AccountFilter>>,
 }
 
@@ -340,21 +393,33 @@ impl RecordFilter for IncidentFilter {
 /// Which opportunities a list holds.
 #[derive(InputObject, Default)]
 pub struct OpportunityFilter {
+    /// All of these filters hold.
     pub and: Option<Vec<OpportunityFilter>>,
+    /// At least one of these filters holds (at least one filter).
     pub or: Option<Vec<OpportunityFilter>>,
+    /// This filter does not hold.
     pub not: Option<Box<OpportunityFilter>>,
+    /// The record's own id.
     pub id: Option<IdFilter>,
+    /// The name.
     pub name: Option<StringFilter>,
+    /// The sales stage.
     pub stage: Option<OpportunityStageFilter>,
     /// The amount in minor units (see `MinorUnitsFilter`).
     pub amount_minor_units: Option<MinorUnitsFilter>,
     /// ISO 4217 code, e.g. `EUR`.
     pub currency: Option<StringFilter>,
+    /// When the deal is expected to close.
     pub expected_close_date: Option<DateFilter>,
+    /// When the record was created.
     pub created_at: Option<DateTimeFilter>,
+    /// When the record last changed.
     pub updated_at: Option<DateTimeFilter>,
+    /// The account (by id; `isNull: true` for none).
     pub account_id: Option<IdFilter>,
+    /// The account of the deal (by its fields).
     pub account: Option<Box<AccountFilter>>,
+    /// The primary contact (by its fields).
     pub primary_contact: Option<Box<ContactFilter>>,
 }
 
@@ -400,12 +465,19 @@ impl RecordFilter for OpportunityFilter {
 /// Which audit entries a list holds.
 #[derive(InputObject, Default)]
 pub struct AuditEntryFilter {
+    /// All of these filters hold.
     pub and: Option<Vec<AuditEntryFilter>>,
+    /// At least one of these filters holds (at least one filter).
     pub or: Option<Vec<AuditEntryFilter>>,
+    /// This filter does not hold.
     pub not: Option<Box<AuditEntryFilter>>,
+    /// The kind of record the entry is about.
     pub entity_type: Option<AuditEntityTypeFilter>,
+    /// What happened.
     pub action: Option<AuditActionFilter>,
+    /// Who made the change (the API key's name or a JWT's subject).
     pub actor: Option<StringFilter>,
+    /// When the change was made.
     pub at: Option<DateTimeFilter>,
 }
 

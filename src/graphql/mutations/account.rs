@@ -34,11 +34,15 @@ pub struct CreateAccountInput {
     pub phone: Option<String>,
     /// An absolute http(s) URL.
     pub website: Option<String>,
+    /// Street and number of the postal address.
     pub street: Option<String>,
+    /// City of the postal address.
     pub city: Option<String>,
     /// State, province or region.
     pub state: Option<String>,
+    /// Postal or ZIP code.
     pub postal_code: Option<String>,
+    /// Country, as a name or an ISO 3166 code.
     pub country: Option<String>,
     /// Free text, at most 10,000 characters.
     pub notes: Option<String>,
@@ -47,6 +51,7 @@ pub struct CreateAccountInput {
 /// Changes to an account: an omitted field is kept, `null` (or a blank text) clears it.
 #[derive(InputObject)]
 pub struct UpdateAccountInput {
+    /// The account to change.
     pub id: ID,
     /// Cannot be cleared or blank.
     pub name: Option<String>,
@@ -63,11 +68,17 @@ pub struct UpdateAccountInput {
     pub phone: MaybeUndefined<String>,
     /// An absolute http(s) URL.
     pub website: MaybeUndefined<String>,
+    /// Street and number of the postal address. `null` clears it.
     pub street: MaybeUndefined<String>,
+    /// City of the postal address. `null` clears it.
     pub city: MaybeUndefined<String>,
+    /// State, province or region. `null` clears it.
     pub state: MaybeUndefined<String>,
+    /// Postal or ZIP code. `null` clears it.
     pub postal_code: MaybeUndefined<String>,
+    /// Country, as a name or an ISO 3166 code. `null` clears it.
     pub country: MaybeUndefined<String>,
+    /// Free text, at most 10,000 characters; `null` clears it.
     pub notes: MaybeUndefined<String>,
 }
 
@@ -77,15 +88,18 @@ pub struct UpdateAccountInput {
 /// `extensions.contacts`, `incidents`, `opportunities` and `customers` give the counts.
 #[derive(InputObject)]
 pub struct DeleteAccountInput {
+    /// The account to delete.
     pub id: ID,
 }
 
+/// The result of `createAccount` and `updateAccount`.
 #[derive(SimpleObject)]
 pub struct AccountPayload {
     /// The account after the change.
     pub account: Account,
 }
 
+/// The result of `deleteAccount`.
 #[derive(SimpleObject)]
 pub struct DeleteAccountPayload {
     /// The id the deleted account had; it still names the account in the audit log.
@@ -150,6 +164,7 @@ impl AccountMutations {
     async fn create_account(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `CreateAccountInput`.")]
         input: CreateAccountInput,
     ) -> Result<AccountPayload> {
         let region = context::config(ctx).extend()?.identity.region().extend()?;
@@ -167,6 +182,7 @@ impl AccountMutations {
     async fn update_account(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `UpdateAccountInput`.")]
         input: UpdateAccountInput,
     ) -> Result<AccountPayload> {
         let region = context::config(ctx).extend()?.identity.region().extend()?;
@@ -185,6 +201,7 @@ impl AccountMutations {
     async fn delete_account(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `DeleteAccountInput`.")]
         input: DeleteAccountInput,
     ) -> Result<DeleteAccountPayload> {
         let id = GlobalId::parse_as(&input.id, NodeType::Account).extend()?;

@@ -16,6 +16,7 @@ pub struct CreateApiKeyInput {
     /// Who or what will hold the key (a person, an integration); audit entries name it as the
     /// actor of every change made with it. At most 200 characters.
     pub name: String,
+    /// What the key may do; a `PARTNER` key needs `partnerAccountId`.
     pub role: ApiKeyRole,
     /// The partner account a `PARTNER` key acts for; required for that role, refused for others.
     pub partner_account_id: Option<ID>,
@@ -26,19 +27,24 @@ pub struct CreateApiKeyInput {
 /// Revokes a key at once.
 #[derive(InputObject)]
 pub struct RevokeApiKeyInput {
+    /// The key to revoke.
     pub id: ID,
 }
 
+/// The result of `createApiKey`: the key and, this once, its token.
 #[derive(SimpleObject)]
 pub struct CreateApiKeyPayload {
+    /// The new key.
     pub api_key: ApiKey,
     /// The key's secret, to send as `Authorization: Bearer <token>`. Shown this once: only a
     /// hash of it is stored.
     pub token: String,
 }
 
+/// The result of `revokeApiKey`.
 #[derive(SimpleObject)]
 pub struct RevokeApiKeyPayload {
+    /// The key, now revoked.
     pub api_key: ApiKey,
 }
 
@@ -66,6 +72,7 @@ impl ApiKeyMutations {
     async fn create_api_key(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `CreateApiKeyInput`.")]
         input: CreateApiKeyInput,
     ) -> Result<CreateApiKeyPayload> {
         let new = input.into_new().extend()?;
@@ -83,6 +90,7 @@ impl ApiKeyMutations {
     async fn revoke_api_key(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `RevokeApiKeyInput`.")]
         input: RevokeApiKeyInput,
     ) -> Result<RevokeApiKeyPayload> {
         let id = GlobalId::parse_as(&input.id, NodeType::ApiKey).extend()?;

@@ -27,18 +27,22 @@ pub struct IdentityConflictMergeInput {
 /// How to settle an identity conflict: exactly one of `merge` or `dismiss`.
 #[derive(OneofObject)]
 pub enum IdentityConflictAction {
+    /// Merge the conflict's contacts into one of them.
     Merge(IdentityConflictMergeInput),
     /// `true`: the contacts are different people; nothing but the conflict changes.
     Dismiss(bool),
 }
 
+/// Settles an identity conflict.
 #[derive(InputObject)]
 pub struct ResolveIdentityConflictInput {
     /// An `OPEN` identity conflict.
     pub id: ID,
+    /// Merge the contacts, or dismiss the conflict.
     pub action: IdentityConflictAction,
 }
 
+/// The result of `resolveIdentityConflict`.
 #[derive(SimpleObject)]
 pub struct ResolveIdentityConflictPayload {
     /// The conflict, now `MERGED` or `DISMISSED`.
@@ -59,6 +63,7 @@ impl ConflictMutations {
     async fn resolve_identity_conflict(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `ResolveIdentityConflictInput`.")]
         input: ResolveIdentityConflictInput,
     ) -> Result<ResolveIdentityConflictPayload> {
         let id = GlobalId::parse_as(&input.id, NodeType::IdentityConflict).extend()?;

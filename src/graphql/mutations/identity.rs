@@ -12,8 +12,11 @@ use crate::service::identities::{self, NewIdentity};
 /// A new identity for a contact.
 #[derive(InputObject)]
 pub struct AddContactIdentityInput {
+    /// The contact that gets the identity.
     pub contact_id: ID,
+    /// The channel of the identity.
     pub channel: IdentityChannel,
+    /// The value as received; it is normalized before it is compared or stored.
     pub value: String,
     /// The opt-in of an e-mail, SMS or WhatsApp identity's channel; by default adding such an
     /// identity turns it on.
@@ -22,22 +25,30 @@ pub struct AddContactIdentityInput {
     pub expected_version: Option<i32>,
 }
 
+/// Removes an identity from its contact.
 #[derive(InputObject)]
 pub struct RemoveContactIdentityInput {
+    /// The identity to remove.
     pub id: ID,
     /// The contact `version` the change was based on.
     pub expected_version: Option<i32>,
 }
 
+/// The result of `addContactIdentity`.
 #[derive(SimpleObject)]
 pub struct AddContactIdentityPayload {
+    /// The contact after the change (with its new `version`).
     pub contact: Contact,
+    /// The new identity.
     pub identity: ContactIdentity,
 }
 
+/// The result of `removeContactIdentity`.
 #[derive(SimpleObject)]
 pub struct RemoveContactIdentityPayload {
+    /// The contact after the change (with its new `version`).
     pub contact: Contact,
+    /// The id the removed identity had.
     pub removed_identity_id: ID,
 }
 
@@ -52,6 +63,7 @@ impl IdentityMutations {
     async fn add_contact_identity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `AddContactIdentityInput`.")]
         input: AddContactIdentityInput,
     ) -> Result<AddContactIdentityPayload> {
         let region = context::config(ctx).extend()?.identity.region().extend()?;
@@ -81,6 +93,7 @@ impl IdentityMutations {
     async fn remove_contact_identity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `RemoveContactIdentityInput`.")]
         input: RemoveContactIdentityInput,
     ) -> Result<RemoveContactIdentityPayload> {
         let id = GlobalId::parse_as(&input.id, NodeType::ContactIdentity).extend()?;

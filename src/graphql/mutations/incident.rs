@@ -39,6 +39,7 @@ pub struct CreateIncidentInput {
 /// changes through `changeIncidentContact`.
 #[derive(InputObject)]
 pub struct UpdateIncidentInput {
+    /// The incident to change.
     pub id: ID,
     /// Cannot be blank or cleared.
     pub subject: MaybeUndefined<String>,
@@ -62,24 +63,30 @@ pub struct UpdateIncidentInput {
 /// Deletes an incident; its audit log stays.
 #[derive(InputObject)]
 pub struct DeleteIncidentInput {
+    /// The incident to delete.
     pub id: ID,
 }
 
 /// Moves an incident to another contact. The case keeps its account and reporting partner.
 #[derive(InputObject)]
 pub struct ChangeIncidentContactInput {
+    /// The incident to move.
     pub id: ID,
     /// The new primary contact; must exist and differ from the current one.
     pub contact_id: ID,
 }
 
+/// The result of a mutation that changes an incident.
 #[derive(SimpleObject)]
 pub struct IncidentPayload {
+    /// The incident after the change.
     pub incident: Incident,
 }
 
+/// The result of `deleteIncident`.
 #[derive(SimpleObject)]
 pub struct DeleteIncidentPayload {
+    /// The id the deleted incident had; it still names the incident in the audit log.
     pub deleted_incident_id: ID,
 }
 
@@ -126,6 +133,7 @@ impl IncidentMutations {
     async fn create_incident(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `CreateIncidentInput`.")]
         input: CreateIncidentInput,
     ) -> Result<IncidentPayload> {
         let new = input.into_new().extend()?;
@@ -142,6 +150,7 @@ impl IncidentMutations {
     async fn update_incident(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `UpdateIncidentInput`.")]
         input: UpdateIncidentInput,
     ) -> Result<IncidentPayload> {
         let id = GlobalId::parse_as(&input.id, NodeType::Incident).extend()?;
@@ -159,6 +168,7 @@ impl IncidentMutations {
     async fn delete_incident(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `DeleteIncidentInput`.")]
         input: DeleteIncidentInput,
     ) -> Result<DeleteIncidentPayload> {
         let id = GlobalId::parse_as(&input.id, NodeType::Incident).extend()?;
@@ -176,6 +186,7 @@ impl IncidentMutations {
     async fn change_incident_contact(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `ChangeIncidentContactInput`.")]
         input: ChangeIncidentContactInput,
     ) -> Result<IncidentPayload> {
         let id = GlobalId::parse_as(&input.id, NodeType::Incident).extend()?;

@@ -27,10 +27,12 @@ pub struct MergeContactsInput {
     pub expected_plan_hash: Option<String>,
 }
 
+/// The result of `mergeContacts`.
 #[derive(SimpleObject)]
 pub struct MergeContactsPayload {
     /// The survivor after the merge.
     pub contact: Contact,
+    /// The id the merged contact had; it keeps resolving to the survivor.
     pub merged_contact_id: ID,
 }
 
@@ -46,6 +48,7 @@ impl MergeMutations {
     async fn merge_contacts(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `MergeContactsInput`.")]
         input: MergeContactsInput,
     ) -> Result<MergeContactsPayload> {
         let survivor = GlobalId::parse_as(&input.survivor_id, NodeType::Contact).extend()?;

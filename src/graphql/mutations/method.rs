@@ -12,13 +12,6 @@ use crate::graphql::pagination::GraphRecord;
 use crate::graphql::types::{CommunicationKind, CommunicationMethod, Contact};
 use crate::service::methods::{self, MethodChange, MethodOwner, MethodPatch, NewMethod};
 
-/// A new communication method of exactly one account or one contact (give `accountId` or
-/// `contactId`, not both).
-///
-/// The value must fit the kind: an e-mail address for `EMAIL`; a phone number for `PHONE`,
-/// `MOBILE` and `FAX` (national forms are read in the server's default region; stored in
-/// E.164, `+4930...`); an absolute http(s) URL for `WEBSITE`; non-blank text for
-/// `POSTAL_ADDRESS`.
 /// The owner of a communication method: exactly one account or one contact.
 #[derive(OneofObject)]
 pub enum MethodOwnerInput {
@@ -28,11 +21,19 @@ pub enum MethodOwnerInput {
     Contact(ID),
 }
 
+/// A new communication method of exactly one account or one contact (its `owner`).
+///
+/// The value must fit the kind: an e-mail address for `EMAIL`; a phone number for `PHONE`,
+/// `MOBILE` and `FAX` (national forms are read in the server's default region; stored in
+/// E.164, `+4930...`); an absolute http(s) URL for `WEBSITE`; non-blank text for
+/// `POSTAL_ADDRESS`.
 #[derive(InputObject)]
 pub struct CreateCommunicationMethodInput {
     /// Who the method belongs to; it cannot move later.
     pub owner: MethodOwnerInput,
+    /// What kind of channel this is.
     pub kind: CommunicationKind,
+    /// The address, number or URL; it must fit `kind`.
     pub value: String,
     /// What the channel is for, e.g. "Switchboard" or "Sales" (at most 200 characters).
     pub label: Option<String>,
@@ -49,11 +50,13 @@ pub struct CreateCommunicationMethodInput {
 /// A method cannot move to another owner.
 #[derive(InputObject)]
 pub struct UpdateCommunicationMethodInput {
+    /// The method to change.
     pub id: ID,
     /// A new kind; the value (the new one, or else the stored one) must fit it.
     pub kind: Option<CommunicationKind>,
     /// Must fit the kind, as on creation.
     pub value: Option<String>,
+    /// What the channel is for; `null` clears it.
     pub label: MaybeUndefined<String>,
     /// The owner contact's `version` the change was based on; a newer stored version is
     /// `CONFLICT`. Only for methods of a contact (`BAD_USER_INPUT` for an account's).
@@ -63,12 +66,14 @@ pub struct UpdateCommunicationMethodInput {
 /// Deletes a communication method; its audit log stays.
 #[derive(InputObject)]
 pub struct DeleteCommunicationMethodInput {
+    /// The method to delete.
     pub id: ID,
     /// The owner contact's `version` the change was based on; a newer stored version is
     /// `CONFLICT`. Only for methods of a contact (`BAD_USER_INPUT` for an account's).
     pub expected_version: Option<i32>,
 }
 
+/// The result of `createCommunicationMethod` and `updateCommunicationMethod`.
 #[derive(SimpleObject)]
 pub struct CommunicationMethodPayload {
     /// The method after the change.
@@ -78,6 +83,7 @@ pub struct CommunicationMethodPayload {
     pub contact: Option<Contact>,
 }
 
+/// The result of `deleteCommunicationMethod`.
 #[derive(SimpleObject)]
 pub struct DeleteCommunicationMethodPayload {
     /// The id the deleted method had; it still names the method in the audit log.
@@ -127,6 +133,7 @@ impl MethodMutations {
     async fn create_communication_method(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `CreateCommunicationMethodInput`.")]
         input: CreateCommunicationMethodInput,
     ) -> Result<CommunicationMethodPayload> {
         let region = context::config(ctx).extend()?.identity.region().extend()?;
@@ -143,6 +150,7 @@ impl MethodMutations {
     async fn update_communication_method(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `UpdateCommunicationMethodInput`.")]
         input: UpdateCommunicationMethodInput,
     ) -> Result<CommunicationMethodPayload> {
         let region = context::config(ctx).extend()?.identity.region().extend()?;
@@ -169,6 +177,7 @@ impl MethodMutations {
     async fn delete_communication_method(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `DeleteCommunicationMethodInput`.")]
         input: DeleteCommunicationMethodInput,
     ) -> Result<DeleteCommunicationMethodPayload> {
         let id = GlobalId::parse_as(&input.id, NodeType::CommunicationMethod).extend()?;

@@ -22,6 +22,8 @@ use crate::graphql::ids::{GlobalId, NodeType};
 use crate::service::patch::Patch;
 use crate::service::scope::ScopedDb;
 
+/// Every change to the data. Each mutation takes one `input` argument, runs in one transaction with
+/// its audit entries, and returns a payload; a failure writes nothing.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     account::AccountMutations,

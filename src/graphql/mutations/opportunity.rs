@@ -44,12 +44,14 @@ pub struct CreateOpportunityInput {
     pub stage: Option<OpportunityStage>,
     /// Expected value of the sale.
     pub amount: Option<MoneyInput>,
+    /// When the sale is expected to be won or lost.
     pub expected_close_date: Option<NaiveDate>,
 }
 
 /// Changes to an opportunity: an omitted field is kept, `null` clears it.
 #[derive(InputObject)]
 pub struct UpdateOpportunityInput {
+    /// The opportunity to change.
     pub id: ID,
     /// Cannot be blank or cleared.
     pub name: MaybeUndefined<String>,
@@ -62,22 +64,28 @@ pub struct UpdateOpportunityInput {
     pub stage: MaybeUndefined<OpportunityStage>,
     /// Replaces amount and currency together; `null` clears both.
     pub amount: MaybeUndefined<MoneyInput>,
+    /// When the sale is expected to be won or lost; `null` clears it.
     pub expected_close_date: MaybeUndefined<NaiveDate>,
 }
 
 /// Deletes an opportunity; its audit log stays.
 #[derive(InputObject)]
 pub struct DeleteOpportunityInput {
+    /// The opportunity to delete.
     pub id: ID,
 }
 
+/// The result of a mutation that changes an opportunity.
 #[derive(SimpleObject)]
 pub struct OpportunityPayload {
+    /// The opportunity after the change.
     pub opportunity: Opportunity,
 }
 
+/// The result of `deleteOpportunity`.
 #[derive(SimpleObject)]
 pub struct DeleteOpportunityPayload {
+    /// The id the deleted opportunity had; it still names the opportunity in the audit log.
     pub deleted_opportunity_id: ID,
 }
 
@@ -122,6 +130,7 @@ impl OpportunityMutations {
     async fn create_opportunity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `CreateOpportunityInput`.")]
         input: CreateOpportunityInput,
     ) -> Result<OpportunityPayload> {
         let new = input.into_new().extend()?;
@@ -138,6 +147,7 @@ impl OpportunityMutations {
     async fn update_opportunity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `UpdateOpportunityInput`.")]
         input: UpdateOpportunityInput,
     ) -> Result<OpportunityPayload> {
         let id = GlobalId::parse_as(&input.id, NodeType::Opportunity).extend()?;
@@ -155,6 +165,7 @@ impl OpportunityMutations {
     async fn delete_opportunity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `DeleteOpportunityInput`.")]
         input: DeleteOpportunityInput,
     ) -> Result<DeleteOpportunityPayload> {
         let id = GlobalId::parse_as(&input.id, NodeType::Opportunity).extend()?;

@@ -45,8 +45,10 @@ pub enum ResolveOutcome {
     Conflict,
 }
 
+/// The result of `resolveContact`.
 #[derive(SimpleObject)]
 pub struct ResolveContactPayload {
+    /// What happened: the contact was found, created, or the identities conflict.
     pub outcome: ResolveOutcome,
     /// The matched or created contact; `null` on `CONFLICT`.
     pub contact: Option<Contact>,
@@ -70,6 +72,7 @@ impl ResolveMutations {
     async fn resolve_contact(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments: see `ResolveContactInput`.")]
         input: ResolveContactInput,
     ) -> Result<ResolveContactPayload> {
         let config = context::config(ctx).extend()?;

@@ -66,8 +66,11 @@ impl GraphRecord for ApiKey {
     }
 }
 
+/// A credential for this API. Only admin keys see keys; the token itself is shown once, in
+/// `createApiKey`'s payload, and is not stored.
 #[Object]
 impl ApiKey {
+    /// Global id of the record; pass it to `node(id:)` or the record's own lookup.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::ApiKey, self.0.id).to_id()
     }
@@ -77,6 +80,7 @@ impl ApiKey {
         &self.0.name
     }
 
+    /// What the key may do.
     async fn role(&self) -> ApiKeyRole {
         Role::from(self.0.role).into()
     }
@@ -93,6 +97,7 @@ impl ApiKey {
         &self.0.token_prefix
     }
 
+    /// When the record was created (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -107,6 +112,7 @@ impl ApiKey {
         self.0.expires_at
     }
 
+    /// When the key was revoked; `null` while it is not.
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
     }

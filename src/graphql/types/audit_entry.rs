@@ -72,8 +72,11 @@ impl AuditEntry {
     }
 }
 
+/// Who changed what on which record, and when. Entries are never changed or deleted, and they
+/// outlive the records they describe.
 #[Object]
 impl AuditEntry {
+    /// Global id of the record; pass it to `node(id:)` or the record's own lookup.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::AuditEntry, self.0.id).to_id()
     }
@@ -83,6 +86,7 @@ impl AuditEntry {
         self.0.operation_id
     }
 
+    /// The kind of record that changed.
     async fn entity_type(&self) -> AuditEntityType {
         self.0.entity_type.into()
     }
@@ -92,6 +96,7 @@ impl AuditEntry {
         GlobalId::new(node_type(self.0.entity_type), self.0.entity_id).to_id()
     }
 
+    /// What happened to the record.
     async fn action(&self) -> AuditAction {
         self.0.action.into()
     }
@@ -101,6 +106,7 @@ impl AuditEntry {
         &self.0.actor
     }
 
+    /// When the change was made (UTC).
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }

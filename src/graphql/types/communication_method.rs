@@ -21,16 +21,21 @@ impl GraphRecord for CommunicationMethod {
     }
 }
 
+/// A free-form channel of exactly one account or one contact: general e-mail, switchboard phone,
+/// fax, website or postal address. Unlike identities, methods are not unique.
 #[Object]
 impl CommunicationMethod {
+    /// Global id of the record; pass it to `node(id:)` or the record's own lookup.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::CommunicationMethod, self.0.id).to_id()
     }
 
+    /// What kind of channel this is.
     async fn kind(&self) -> CommunicationKind {
         self.0.kind.into()
     }
 
+    /// The address, number or URL, as entered (phone numbers normalized to E.164).
     async fn value(&self) -> &str {
         &self.0.value
     }
@@ -40,10 +45,12 @@ impl CommunicationMethod {
         self.0.label.as_deref()
     }
 
+    /// When the record was created (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the record last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

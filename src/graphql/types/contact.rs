@@ -30,8 +30,11 @@ impl GraphRecord for Contact {
     }
 }
 
+/// A person. Belongs to at most one account; reachable through its identities on every channel.
 #[Object]
 impl Contact {
+    /// Global id of the record; pass it to `node(id:)` or the record's own lookup. An id of a
+    /// contact merged into this one also resolves to it.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::Contact, self.0.id).to_id()
     }
@@ -41,6 +44,7 @@ impl Contact {
         self.0.title.as_deref()
     }
 
+    /// Given name.
     async fn first_name(&self) -> Option<&str> {
         self.0.first_name.as_deref()
     }
@@ -55,10 +59,12 @@ impl Contact {
         self.0.alias.as_deref()
     }
 
+    /// Position at the account, e.g. "Head of IT".
     async fn job_title(&self) -> Option<&str> {
         self.0.job_title.as_deref()
     }
 
+    /// Free-form notes about the person.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
@@ -68,6 +74,7 @@ impl Contact {
         self.0.timezone.as_deref()
     }
 
+    /// How the person prefers e-mail to be formatted.
     async fn email_format(&self) -> EmailFormat {
         self.0.email_format.into()
     }
@@ -92,10 +99,12 @@ impl Contact {
         self.0.whatsapp_opt_in
     }
 
+    /// Street and number of the postal address.
     async fn street(&self) -> Option<&str> {
         self.0.street.as_deref()
     }
 
+    /// City of the postal address.
     async fn city(&self) -> Option<&str> {
         self.0.city.as_deref()
     }
@@ -105,10 +114,12 @@ impl Contact {
         self.0.state.as_deref()
     }
 
+    /// Postal or ZIP code.
     async fn postal_code(&self) -> Option<&str> {
         self.0.postal_code.as_deref()
     }
 
+    /// Country, as entered (a name or an ISO 3166 code).
     async fn country(&self) -> Option<&str> {
         self.0.country.as_deref()
     }
@@ -119,10 +130,12 @@ impl Contact {
         self.0.version
     }
 
+    /// When the record was created (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the record last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -167,9 +180,21 @@ impl Contact {
     async fn incidents(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
         #[graphql(desc = "Only the records that match (see `IncidentFilter`).")] filter: Option<
             IncidentFilter,
@@ -189,9 +214,21 @@ impl Contact {
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
         #[graphql(desc = "Only the records that match (see `OpportunityFilter`).")] filter: Option<
             OpportunityFilter,
@@ -211,9 +248,21 @@ impl Contact {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many items from the start of the list (after `after`); 20 when neither `first` nor `last` is given, at most 100. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Start after the item with this cursor (an `edges.cursor` or `pageInfo.endCursor` of an earlier answer)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many items from the end of the list (before `before`), at most 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "End before the item with this cursor (an `edges.cursor` or `pageInfo.startCursor` of an earlier answer)."
+        )]
         before: Option<String>,
         #[graphql(desc = "Only the records that match (see `AuditEntryFilter`).")] filter: Option<
             AuditEntryFilter,

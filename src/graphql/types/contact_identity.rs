@@ -21,12 +21,16 @@ impl GraphRecord for ContactIdentity {
     }
 }
 
+/// One way to recognize a contact on one channel. Unique across all contacts: an identity that
+/// arrives again belongs to the contact that already owns it.
 #[Object]
 impl ContactIdentity {
+    /// Global id of the record; pass it to `node(id:)` or the record's own lookup.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::ContactIdentity, self.0.id).to_id()
     }
 
+    /// The channel this identity is on.
     async fn channel(&self) -> IdentityChannel {
         self.0.channel.into()
     }
@@ -42,10 +46,12 @@ impl ContactIdentity {
         &self.0.normalized_value
     }
 
+    /// When the record was created (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the record last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

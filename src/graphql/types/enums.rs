@@ -4,11 +4,11 @@
 use entity::enums as stored;
 
 macro_rules! mirror_enum {
-    ($(#[$doc:meta])* $name:ident = $source:ident { $($variant:ident),* $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident = $source:ident { $($(#[$vdoc:meta])* $variant:ident),* $(,)? }) => {
         $(#[$doc])*
         #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
         pub enum $name {
-            $($variant,)*
+            $($(#[$vdoc])* $variant,)*
         }
 
         impl From<stored::$source> for $name {
@@ -31,56 +31,164 @@ macro_rules! mirror_enum {
 
 mirror_enum! {
     /// How a contact prefers e-mail to be formatted.
-    EmailFormat = EmailFormat { Html, PlainText }
+    EmailFormat = EmailFormat {
+        /// Formatted (HTML) e-mail.
+        Html,
+        /// Plain text only.
+        PlainText,
+    }
 }
 
 mirror_enum! {
     /// The channel of a contact identity.
-    IdentityChannel = IdentityChannel { Email, Sms, Whatsapp, Facebook, Twitter, Wechat }
+    IdentityChannel = IdentityChannel {
+        /// An e-mail address (compared trimmed and lower-cased).
+        Email,
+        /// A phone number that receives text messages (compared in E.164 with `+`).
+        Sms,
+        /// A WhatsApp phone number (compared in E.164 with `+`).
+        Whatsapp,
+        /// A Facebook (Messenger) user id or handle.
+        Facebook,
+        /// A Twitter / X handle (compared without `@`, lower-cased).
+        Twitter,
+        /// A WeChat id.
+        Wechat,
+    }
 }
 
 mirror_enum! {
     /// The kind of a communication method.
-    CommunicationKind = CommunicationKind { Email, Phone, Mobile, Fax, Website, PostalAddress }
+    CommunicationKind = CommunicationKind {
+        /// An e-mail address, e.g. a shared support mailbox.
+        Email,
+        /// A landline phone number (stored in E.164).
+        Phone,
+        /// A mobile phone number (stored in E.164).
+        Mobile,
+        /// A fax number (stored in E.164).
+        Fax,
+        /// A web address.
+        Website,
+        /// A postal address, as one text.
+        PostalAddress,
+    }
 }
 
 mirror_enum! {
     /// Lifecycle state of an incident.
-    IncidentStatus = IncidentStatus { New, Open, Pending, Solved, Closed }
+    IncidentStatus = IncidentStatus {
+        /// Reported, nobody has looked at it yet.
+        New,
+        /// Being worked on.
+        Open,
+        /// Waiting for the customer or a third party.
+        Pending,
+        /// A solution was given; the customer may still reopen the case.
+        Solved,
+        /// Finished for good.
+        Closed,
+    }
 }
 
 mirror_enum! {
     /// Urgency of an incident.
-    IncidentPriority = IncidentPriority { Low, Normal, High, Urgent }
+    IncidentPriority = IncidentPriority {
+        /// Can wait.
+        Low,
+        /// The default.
+        Normal,
+        /// Before normal cases.
+        High,
+        /// Drop everything else.
+        Urgent,
+    }
 }
 
 mirror_enum! {
     /// The channel through which an incident was reported.
-    IncidentChannel = IncidentChannel { Email, Phone, Sms, Whatsapp, Social, Web, Partner }
+    IncidentChannel = IncidentChannel {
+        /// By e-mail.
+        Email,
+        /// By phone call.
+        Phone,
+        /// By text message.
+        Sms,
+        /// On WhatsApp.
+        Whatsapp,
+        /// On a social network.
+        Social,
+        /// Through a web form or portal.
+        Web,
+        /// Reported by a partner on behalf of its customer.
+        Partner,
+    }
 }
 
 mirror_enum! {
     /// Sales stage of an opportunity.
     OpportunityStage = OpportunityStage {
-        Prospecting, Qualification, Proposal, Negotiation, Won, Lost
+        /// A possible sale, not yet talked through.
+        Prospecting,
+        /// The customer's need and budget are being checked.
+        Qualification,
+        /// An offer was made.
+        Proposal,
+        /// Terms are being negotiated.
+        Negotiation,
+        /// The sale was made.
+        Won,
+        /// The sale will not happen.
+        Lost,
     }
 }
 
 mirror_enum! {
     /// The kind of record an audit entry is about.
     AuditEntityType = AuditEntityType {
-        Account, Contact, ContactIdentity, CommunicationMethod, Incident, Opportunity,
-        IdentityConflict, ApiKey
+        /// An `Account`.
+        Account,
+        /// A `Contact`.
+        Contact,
+        /// A `ContactIdentity`.
+        ContactIdentity,
+        /// A `CommunicationMethod`.
+        CommunicationMethod,
+        /// An `Incident`.
+        Incident,
+        /// An `Opportunity`.
+        Opportunity,
+        /// An `IdentityConflict`.
+        IdentityConflict,
+        /// An `ApiKey` (its creation and revocation; never the token).
+        ApiKey,
     }
 }
 
 mirror_enum! {
     /// Review state of an identity conflict: `OPEN` waits for a person; `MERGED` (by a person or
     /// the auto-merge policy) joined its contacts into one; `DISMISSED` changed nothing.
-    IdentityConflictStatus = IdentityConflictStatus { Open, Merged, Dismissed }
+    IdentityConflictStatus = IdentityConflictStatus {
+        /// Waiting for a person to review it.
+        Open,
+        /// Its contacts were merged into one (by a person or the auto-merge policy).
+        Merged,
+        /// Reviewed and left as it was.
+        Dismissed,
+    }
 }
 
 mirror_enum! {
     /// What happened to the record.
-    AuditAction = AuditAction { Create, Update, Delete, Merge }
+    AuditAction = AuditAction {
+        /// The record was created.
+        Create,
+        /// Fields of the record changed.
+        Update,
+        /// The record was deleted.
+        Delete,
+        /// Another contact was merged into this one (on the survivor), or this contact was
+        /// merged away.
+        Merge,
+    }
 }

@@ -27,8 +27,11 @@ impl GraphRecord for IdentityConflict {
     }
 }
 
+/// One identity of the inbound message, with the contact that owned it when the conflict was
+/// recorded.
 #[Object]
 impl ConflictIdentity {
+    /// The channel of the identity.
     async fn channel(&self) -> IdentityChannel {
         self.0.channel.into()
     }
@@ -50,12 +53,16 @@ impl ConflictIdentity {
     }
 }
 
+/// The identities of one inbound message that belonged to two or more contacts, kept for a person
+/// to review with `resolveIdentityConflict` (merge the contacts or dismiss it).
 #[Object]
 impl IdentityConflict {
+    /// Global id of the record; pass it to `node(id:)` or the record's own lookup.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::IdentityConflict, self.0.id).to_id()
     }
 
+    /// Where the review stands.
     async fn status(&self) -> IdentityConflictStatus {
         self.0.status.into()
     }
@@ -102,10 +109,12 @@ impl IdentityConflict {
         relation::record(ctx, self.0.survivor_id).await.extend()
     }
 
+    /// When the conflict was recorded (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the record last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

@@ -20,24 +20,30 @@ impl GraphRecord for Incident {
     }
 }
 
+/// A case: a question, problem or request raised by (or for) a contact.
 #[Object]
 impl Incident {
+    /// Global id of the record; pass it to `node(id:)` or the record's own lookup.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::Incident, self.0.id).to_id()
     }
 
+    /// One-line summary of the case.
     async fn subject(&self) -> &str {
         &self.0.subject
     }
 
+    /// The full description of the case.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
 
+    /// Where the case stands in its lifecycle.
     async fn status(&self) -> IncidentStatus {
         self.0.status.into()
     }
 
+    /// How urgent the case is.
     async fn priority(&self) -> IncidentPriority {
         self.0.priority.into()
     }
@@ -52,10 +58,12 @@ impl Incident {
         self.0.closed_at
     }
 
+    /// When the case was opened (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the record last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

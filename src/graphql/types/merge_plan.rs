@@ -57,6 +57,8 @@ async fn records<N: GraphRecord>(ctx: &Context<'_>, ids: &[Uuid]) -> Result<Vec<
     Ok(found.into_iter().flatten().collect())
 }
 
+/// What `mergeContacts` would do with these two contacts, computed by the same code that merges.
+/// Nothing is written. Pass `planHash` to `mergeContacts` to merge only if nothing changed since.
 #[Object]
 impl MergePlan {
     /// The contact that stays, as it is now.
@@ -120,6 +122,7 @@ impl MergePlan {
         self.audit_entries
     }
 
+    /// Things a person should look at before merging; empty when there are none.
     async fn warnings(&self) -> Vec<MergeWarning> {
         let mut warnings = Vec::new();
         if self.plan.cross_account {

@@ -40,6 +40,8 @@ impl Money {
     }
 }
 
+/// An exact amount of money. Amounts are strings because they must not pass through floating point
+/// and may exceed GraphQL's 32-bit `Int`.
 #[Object]
 impl Money {
     /// Decimal amount in the currency's major unit, e.g. `"1234.50"`.

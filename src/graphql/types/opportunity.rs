@@ -20,16 +20,20 @@ impl GraphRecord for Opportunity {
     }
 }
 
+/// A sale in progress with an account.
 #[Object]
 impl Opportunity {
+    /// Global id of the record; pass it to `node(id:)` or the record's own lookup.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::Opportunity, self.0.id).to_id()
     }
 
+    /// What is being sold, e.g. "50 agent licences".
     async fn name(&self) -> &str {
         &self.0.name
     }
 
+    /// How far the sale has come.
     async fn stage(&self) -> OpportunityStage {
         self.0.stage.into()
     }
@@ -42,14 +46,17 @@ impl Opportunity {
         }
     }
 
+    /// When the sale is expected to be won or lost.
     async fn expected_close_date(&self) -> Option<NaiveDate> {
         self.0.expected_close_date
     }
 
+    /// When the record was created (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the record last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

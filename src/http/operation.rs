@@ -1,0 +1,307 @@
+//! One operation of a request: its document looked up (persisted queries), measured (limits),
+//! parsed, validated and executed, and the status its answer gets.
+
+use std::sync::Arc;
+
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{ServerError, Value, Variables};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+
+use crate::auth::Principal;
+use crate::error::{AppError, code};
+use crate::http::AppState;
+use crate::http::analysis::Report;
+use crate::http::errors;
+use crate::http::over_http::{self, Answer, MediaType, RawOperation};
+use crate::loaders::{Activity, Loaders, Tracked};
+
+/// One operation's answer and what to record about it.
+pub struct OperationResult {
+    pub response: async_graphql::Response,
+    executed: bool,
+    status: StatusCode,
+    pub outcome: &'static str,
+    pub operation: Option<String>,
+    pub parsed: bool,
+    allow: Option<&'static str>,
+}
+
+impl OperationResult {
+    pub fn answer(&self) -> Answer<'_> {
+        Answer {
+            errors: &self.response.errors,
+            data: self.executed.then_some(&self.response.data),
+            extensions: &self.response.extensions,
+        }
+    }
+
+    pub fn to_response(&self, media: MediaType) -> Response {
+        let body = serde_json::to_vec(&self.answer()).unwrap_or_default();
+        let mut response = over_http::respond(self.status, media, body);
+        if let Some(allow) = self.allow {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+
+    /// An operation refused before execution.
+    fn refused(
+        error: &AppError,
+        media: MediaType,
+        operation: Option<String>,
+        parsed: bool,
+    ) -> Self {
+        let status = request_error_status(error, media);
+        Self::request_error(error.to_server_error(), status, operation, parsed)
+    }
+
+    fn request_error(
+        error: ServerError,
+        status: StatusCode,
+        operation: Option<String>,
+        parsed: bool,
+    ) -> Self {
+        Self {
+            response: async_graphql::Response::from_errors(vec![error]),
+            executed: false,
+            status,
+            outcome: "refused",
+            operation,
+            parsed,
+            allow: None,
+        }
+    }
+}
+
+/// The status of a GraphQL request error (a document that does not parse or validate).
+fn graphql_error_status(media: MediaType) -> StatusCode {
+    match media {
+        MediaType::GraphQLResponse => StatusCode::BAD_REQUEST,
+        MediaType::Json => StatusCode::OK,
+    }
+}
+
+/// The status of an operation refused before it ran. Request errors follow the media type
+/// (GraphQL over HTTP: 4xx under `application/graphql-response+json`, 200 under
+/// `application/json`); a malformed request is 400 under both.
+fn request_error_status(error: &AppError, media: MediaType) -> StatusCode {
+    match error {
+        AppError::BadInput(_) => StatusCode::BAD_REQUEST,
+        AppError::NotInAllowList(_) if media == MediaType::GraphQLResponse => StatusCode::FORBIDDEN,
+        _ => graphql_error_status(media),
+    }
+}
+
+/// Runs one operation of a request: its document is looked up, measured and parsed before
+/// anything executes.
+pub async fn run(
+    state: &AppState,
+    method: &Method,
+    principal: &Principal,
+    media: MediaType,
+    operation: RawOperation,
+    request_id: &str,
+) -> OperationResult {
+    match prepare(state, method, principal, media, operation) {
+        Ok(prepared) => execute(state, principal, media, prepared, request_id).await,
+        Err(refused) => *refused,
+    }
+}
+
+/// A document that passed every check before execution.
+struct Prepared {
+    text: Arc<str>,
+    document: ExecutableDocument,
+    name: Option<String>,
+    kind: Option<OperationType>,
+    operation_name: Option<String>,
+    variables: serde_json::Map<String, serde_json::Value>,
+    extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Persisted query lookup, query length, parsing, document limits and the GET rule.
+fn prepare(
+    state: &AppState,
+    method: &Method,
+    principal: &Principal,
+    media: MediaType,
+    operation: RawOperation,
+) -> Result<Prepared, Box<OperationResult>> {
+    let RawOperation {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    } = operation;
+    if let Some(text) = &query {
+        state
+            .limits
+            .check_length(text)
+            .map_err(|error| Box::new(OperationResult::refused(&error, media, None, false)))?;
+    }
+    let resolved = state
+        .persisted
+        .resolve(principal, query, &extensions)
+        .map_err(|error| Box::new(OperationResult::refused(&error, media, None, false)))?;
+    let document = async_graphql::parser::parse_query(&*resolved.text).map_err(|err| {
+        let mut error = ServerError::from(err);
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code::GRAPHQL_PARSE_FAILED);
+        Box::new(OperationResult::request_error(
+            error,
+            graphql_error_status(media),
+            None,
+            false,
+        ))
+    })?;
+    let selected = select(&document, operation_name.as_deref());
+    let kind = selected.as_ref().map(|(_, kind)| *kind);
+    let name = selected
+        .and_then(|(name, _)| name)
+        .or(operation_name.clone());
+    if let Err(error) = state.limits.check(&document) {
+        return Err(Box::new(OperationResult::refused(
+            &error, media, name, true,
+        )));
+    }
+    if method == Method::GET && kind == Some(OperationType::Mutation) {
+        // GET must be safe: caches and prefetchers repeat it (GraphQL over HTTP, 405).
+        let error = AppError::bad_input("mutations must be sent with POST");
+        let mut result = OperationResult::refused(&error, media, name, true);
+        result.status = StatusCode::METHOD_NOT_ALLOWED;
+        result.allow = Some("POST");
+        return Err(Box::new(result));
+    }
+    if let Some(hash) = resolved.register {
+        state.persisted.register(hash, Arc::clone(&resolved.text));
+    }
+    Ok(Prepared {
+        text: resolved.text,
+        document,
+        name,
+        kind,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+/// Validation (with depth and complexity) and execution, with the request's own loaders.
+async fn execute(
+    state: &AppState,
+    principal: &Principal,
+    media: MediaType,
+    prepared: Prepared,
+    request_id: &str,
+) -> OperationResult {
+    let report = Report::new();
+    let activity = Activity::new();
+    let loaders = Loaders::new(
+        state.db.clone(),
+        principal,
+        &state.config.loaders,
+        Arc::clone(&activity),
+    );
+    let mut request = async_graphql::Request::new(prepared.text.to_string())
+        .variables(Variables::from_json(serde_json::Value::Object(
+            prepared.variables,
+        )))
+        .data(principal.clone())
+        .data(loaders)
+        .data(Arc::clone(&state.authenticator))
+        .data(Arc::clone(&report));
+    if let Some(operation_name) = prepared.operation_name {
+        request = request.operation_name(operation_name);
+    }
+    for (key, value) in prepared.extensions {
+        request
+            .extensions
+            .insert(key, Value::from_json(value).unwrap_or(Value::Null));
+    }
+    request.set_parsed_query(prepared.document);
+    let execution = state.schema.execute(request);
+    let mut response = Tracked::new(execution, activity).await;
+    let executed = report.executed();
+    errors::finish(&mut response, executed, request_id);
+    if let Some(cost) = report.cost(state.config.limits.max_complexity) {
+        response.extensions.insert("cost".to_owned(), cost);
+    }
+    let mutation = prepared.kind == Some(OperationType::Mutation);
+    let (status, outcome, executed) = classify(&response, executed, mutation, media);
+    OperationResult {
+        response,
+        executed,
+        status,
+        outcome,
+        operation: prepared.name,
+        parsed: true,
+        allow: None,
+    }
+}
+
+/// The status and outcome of an executed (or validated-and-refused) operation, and whether its
+/// `data` is answered.
+///
+/// A query that could not get a connection (or ran out of time in the database) is retried
+/// whole: it answers 503 / 504 without its partial data, which GraphQL over HTTP allows only
+/// without a `data` entry. A mutation keeps its data: what it wrote must be reported.
+fn classify(
+    response: &async_graphql::Response,
+    executed: bool,
+    mutation: bool,
+    media: MediaType,
+) -> (StatusCode, &'static str, bool) {
+    let codes: Vec<&str> = response.errors.iter().filter_map(error_code_str).collect();
+    let keeps_data = mutation && response.data != Value::Null;
+    if !executed {
+        (graphql_error_status(media), "refused", false)
+    } else if codes.is_empty() {
+        (StatusCode::OK, "ok", true)
+    } else if !keeps_data && codes.contains(&code::SERVICE_UNAVAILABLE) {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable", false)
+    } else if !keeps_data && codes.contains(&code::REQUEST_TIMEOUT) {
+        (StatusCode::GATEWAY_TIMEOUT, "timeout", false)
+    } else {
+        (StatusCode::OK, "field_errors", true)
+    }
+}
+
+/// The operation a request selects: its name (if any) and type. `None` when the document does
+/// not say which (validation reports it).
+fn select(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<(Option<String>, OperationType)> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => Some((None, operation.node.ty)),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations
+            .get(name)
+            .map(|operation| (Some(name.to_owned()), operation.node.ty)),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations
+            .iter()
+            .next()
+            .map(|(name, operation)| (Some(name.to_string()), operation.node.ty)),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+fn error_code_str(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        Value::String(code) => Some(code.as_str()),
+        _ => None,
+    }
+}
+
+pub fn error_code(error: &ServerError) -> Option<String> {
+    error_code_str(error).map(str::to_owned)
+}
