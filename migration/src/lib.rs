@@ -13,6 +13,7 @@ mod m20261128_000004_create_audit_entry;
 mod m20261128_000005_create_contact_redirect;
 mod m20261128_000006_create_identity_conflict;
 mod m20261202_000001_create_api_key;
+mod m20261210_000001_create_search;
 mod shape;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_create_contact_redirect::Migration),
             Box::new(m20261128_000006_create_identity_conflict::Migration),
             Box::new(m20261202_000001_create_api_key::Migration),
+            Box::new(m20261210_000001_create_search::Migration),
         ]
     }
 }
