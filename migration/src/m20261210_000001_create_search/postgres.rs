@@ -23,10 +23,14 @@ const SEARCH_DOCUMENT: &str = "CREATE FUNCTION search_document(document text) \
 /// to one contact would each compute the document without the other's identity, and the
 /// later commit would overwrite the earlier one's text. With it, the second waits for the
 /// first, and since a VOLATILE SQL function takes a fresh snapshot per statement, the
-/// INSERT that follows the lock reads the first's committed identity.
+/// INSERT that follows the lock reads the first's committed identity. Rows this transaction
+/// inserted or updated (`xmin` is its own id) are skipped: others cannot see the new ones,
+/// and it holds the lock on the updated ones already. Locking them anyway rewrote every
+/// contact of a seeding run three times and nearly doubled seeding 100,000 contacts.
 const REFRESH_CONTACTS: &str = "CREATE FUNCTION search_refresh_contacts(ids uuid[]) \
     RETURNS void LANGUAGE sql AS $$ \
-    SELECT 1 FROM contact WHERE id = ANY (ids) ORDER BY id FOR NO KEY UPDATE; \
+    SELECT 1 FROM contact WHERE id = ANY (ids) AND xmin <> pg_current_xact_id()::xid \
+        ORDER BY id FOR NO KEY UPDATE; \
     INSERT INTO contact_search (contact_id, document) \
     SELECT c.id, concat_ws(' ', c.first_name, c.last_name, c.alias, c.job_title, \
         (SELECT string_agg(i.value || ' ' || i.normalized_value, ' ' ORDER BY i.id) \
@@ -40,7 +44,8 @@ const REFRESH_CONTACTS: &str = "CREATE FUNCTION search_refresh_contacts(ids uuid
 /// As [`REFRESH_CONTACTS`], for accounts (two writers adding methods to one account).
 const REFRESH_ACCOUNTS: &str = "CREATE FUNCTION search_refresh_accounts(ids uuid[]) \
     RETURNS void LANGUAGE sql AS $$ \
-    SELECT 1 FROM account WHERE id = ANY (ids) ORDER BY id FOR NO KEY UPDATE; \
+    SELECT 1 FROM account WHERE id = ANY (ids) AND xmin <> pg_current_xact_id()::xid \
+        ORDER BY id FOR NO KEY UPDATE; \
     INSERT INTO account_search (account_id, document) \
     SELECT a.id, concat_ws(' ', a.name, a.city, a.phone, a.website, \
         (SELECT string_agg(m.value, ' ' ORDER BY m.id) \
