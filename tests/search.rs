@@ -679,32 +679,33 @@ both_backends!(
     }
 );
 
-/// The page statement as the service builds it, for `EXPLAIN`.
-fn page_statement<E: search::Searchable>(backend: DbBackend, query: &str) -> Statement {
+/// The page and count statements of a search as the service builds them, for `EXPLAIN`.
+fn statements<E: search::Searchable>(backend: DbBackend, query: &str) -> [Statement; 2] {
     let text = SearchText::parse(query, country::Id::US).unwrap();
     let window = SearchWindow {
         offset: 0,
         size: 20,
     };
-    search::page_select::<E>(backend, Scope::Unrestricted, &text, window)
-        .unwrap()
-        .build(backend)
+    let scope = Scope::Unrestricted;
+    [
+        search::page_select::<E>(backend, scope, &text, window)
+            .unwrap()
+            .build(backend),
+        search::count_select::<E>(backend, scope, &text)
+            .unwrap()
+            .build(backend),
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_search_reads_the_fts5_index_on_sqlite() {
     let app = common::spawn_app(Backend::Sqlite).await.unwrap();
     seeded(&app, 10, 5).await;
-    for (statement, fts) in [
-        (
-            page_statement::<contact::Entity>(DbBackend::Sqlite, "Smith"),
-            "contact_search_fts",
-        ),
-        (
-            page_statement::<account::Entity>(DbBackend::Sqlite, "Smith"),
-            "account_search_fts",
-        ),
-    ] {
+    let contact_statements = statements::<contact::Entity>(DbBackend::Sqlite, "Smith")
+        .map(|statement| (statement, "contact_search_fts"));
+    let account_statements = statements::<account::Entity>(DbBackend::Sqlite, "Smith")
+        .map(|statement| (statement, "account_search_fts"));
+    for (statement, fts) in contact_statements.into_iter().chain(account_statements) {
         let explain = Statement::from_sql_and_values(
             DbBackend::Sqlite,
             format!("EXPLAIN QUERY PLAN {}", statement.sql),
@@ -743,16 +744,11 @@ async fn the_search_reads_the_trigram_index_on_postgresql() {
     };
     seeded(&app, 100, 20).await;
     app.db.execute_unprepared("ANALYZE").await.unwrap();
-    for (statement, table) in [
-        (
-            page_statement::<contact::Entity>(DbBackend::Postgres, "Smith"),
-            "contact_search",
-        ),
-        (
-            page_statement::<account::Entity>(DbBackend::Postgres, "Smith"),
-            "account_search",
-        ),
-    ] {
+    let contact_statements = statements::<contact::Entity>(DbBackend::Postgres, "Smith")
+        .map(|statement| (statement, "contact_search"));
+    let account_statements = statements::<account::Entity>(DbBackend::Postgres, "Smith")
+        .map(|statement| (statement, "account_search"));
+    for (statement, table) in contact_statements.into_iter().chain(account_statements) {
         let explain = Statement::from_sql_and_values(
             DbBackend::Postgres,
             format!("EXPLAIN (FORMAT JSON) {}", statement.sql),

@@ -28,6 +28,7 @@ use crate::auth::Scope;
 use crate::error::AppResult;
 use crate::service::record::Record;
 use crate::service::scope::ScopedDb;
+pub use hits::Purpose;
 pub use text::{MAX_QUERY_BYTES, MAX_QUERY_WORDS, SearchText};
 
 /// A record type that can be searched.
@@ -37,7 +38,12 @@ pub trait Searchable: Record {
 
     /// The matching records with their rank columns (joined as `ranked`), in the caller's
     /// scope; `None` when nothing can match, so no statement needs to run.
-    fn matching(backend: DbBackend, scope: Scope, text: &SearchText) -> Option<Select<Self>>;
+    fn matching(
+        backend: DbBackend,
+        scope: Scope,
+        text: &SearchText,
+        purpose: Purpose,
+    ) -> Option<Select<Self>>;
 
     /// `matching` in rank order.
     fn in_rank_order(select: Select<Self>, text: &SearchText) -> Select<Self>;
@@ -65,9 +71,14 @@ fn join_hits<E: Record>(scope: Scope, hits: SelectStatement) -> Select<E> {
 impl Searchable for contact::Entity {
     const KIND: &'static str = "contact";
 
-    fn matching(backend: DbBackend, scope: Scope, text: &SearchText) -> Option<Select<Self>> {
+    fn matching(
+        backend: DbBackend,
+        scope: Scope,
+        text: &SearchText,
+        purpose: Purpose,
+    ) -> Option<Select<Self>> {
         let branches = [
-            hits::text_hits(backend, hits::CONTACTS, text),
+            hits::text_hits(backend, hits::CONTACTS, text, purpose),
             hits::exact_identity_hits(text),
         ];
         hits::ranked(branches.into_iter().flatten().collect()).map(|hits| join_hits(scope, hits))
@@ -84,8 +95,13 @@ impl Searchable for contact::Entity {
 impl Searchable for account::Entity {
     const KIND: &'static str = "account";
 
-    fn matching(backend: DbBackend, scope: Scope, text: &SearchText) -> Option<Select<Self>> {
-        hits::text_hits(backend, hits::ACCOUNTS, text).map(|hits| join_hits(scope, hits))
+    fn matching(
+        backend: DbBackend,
+        scope: Scope,
+        text: &SearchText,
+        purpose: Purpose,
+    ) -> Option<Select<Self>> {
+        hits::text_hits(backend, hits::ACCOUNTS, text, purpose).map(|hits| join_hits(scope, hits))
     }
 
     /// The name comparison runs on the matching rows only, so it needs no index of its own.
@@ -125,7 +141,7 @@ pub fn page_select<E: Searchable>(
     text: &SearchText,
     window: SearchWindow,
 ) -> Option<Select<E>> {
-    E::matching(backend, scope, text).map(|select| {
+    E::matching(backend, scope, text, Purpose::Page).map(|select| {
         E::in_rank_order(select, text)
             .offset(window.offset)
             .limit(window.size + 1)
@@ -153,10 +169,20 @@ pub async fn page<E: Searchable>(
     })
 }
 
+/// The rows a count of a search counts, for callers that want to see the statement
+/// (`EXPLAIN` in the tests); [`count`] counts exactly these.
+pub fn count_select<E: Searchable>(
+    backend: DbBackend,
+    scope: Scope,
+    text: &SearchText,
+) -> Option<Select<E>> {
+    E::matching(backend, scope, text, Purpose::Count)
+}
+
 /// How many records of type `E` the caller sees match `text`: one statement.
 pub async fn count<E: Searchable>(db: &ScopedDb, text: &SearchText) -> AppResult<u64> {
     let backend = db.conn().get_database_backend();
-    match E::matching(backend, db.scope(), text) {
+    match count_select::<E>(backend, db.scope(), text) {
         Some(select) => Ok(select.count(db.conn()).await?),
         None => Ok(0),
     }

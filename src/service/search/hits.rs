@@ -38,16 +38,26 @@ pub const ACCOUNTS: Documents = Documents {
     fts: "account_search_fts",
 };
 
+/// What the hits are for: a page needs their scores, a count only which records they are.
+/// Scoring is most of a trigram search's work (each score compares the words with the
+/// document again), so a count skips it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Page,
+    Count,
+}
+
 /// Documents matching every word of `text` (or, for a phone number, its E.164 form; see
 /// `SearchText::phone`), or `None` when no word can match.
 pub fn text_hits(
     backend: DbBackend,
     docs: Documents,
     text: &SearchText,
+    purpose: Purpose,
 ) -> Option<SelectStatement> {
     match backend {
-        DbBackend::Sqlite => fts5_hits(docs, text),
-        _ => trigram_hits(docs, text),
+        DbBackend::Sqlite => fts5_hits(docs, text, purpose),
+        _ => trigram_hits(docs, text, purpose),
     }
 }
 
@@ -65,12 +75,15 @@ fn select_hits(docs: Documents, score: Expr) -> SelectStatement {
 
 /// SQLite: the FTS5 query of `SearchText::fts5_query`; the score is `-bm25` (FTS5's bm25 is
 /// lower for better matches).
-fn fts5_hits(docs: Documents, text: &SearchText) -> Option<SelectStatement> {
+fn fts5_hits(docs: Documents, text: &SearchText, purpose: Purpose) -> Option<SelectStatement> {
     if text.words().is_empty() {
         return None;
     }
     let fts = Alias::new(docs.fts);
-    let score = Expr::cust(format!("-bm25(\"{}\")", docs.fts));
+    let score = match purpose {
+        Purpose::Page => Expr::cust(format!("-bm25(\"{}\")", docs.fts)),
+        Purpose::Count => Expr::cust("0"),
+    };
     Some(
         select_hits(docs, score)
             .from(fts.clone())
@@ -90,10 +103,10 @@ fn fts5_hits(docs: Documents, text: &SearchText) -> Option<SelectStatement> {
 /// PostgreSQL: every word must be trigram-similar to some part of the document
 /// (`word <% search_document(document)`: `word_similarity` above
 /// `pg_trgm.word_similarity_threshold`, 0.6 unless configured), which the GIN trigram index
-/// answers and which tolerates typos. The score adds, per word, `word_similarity` (how well it
-/// matches anywhere) and `strict_word_similarity` (how well it matches whole words), so
-/// "Lovelace" ranks a Lovelace above a Lovelaces and both above a typo.
-fn trigram_hits(docs: Documents, text: &SearchText) -> Option<SelectStatement> {
+/// answers and which tolerates typos. The score adds, per word, `strict_word_similarity`: how
+/// well it matches whole words of the document, so "Lovelace" ranks a Lovelace above a
+/// Lovelaces and both above a typo.
+fn trigram_hits(docs: Documents, text: &SearchText, purpose: Purpose) -> Option<SelectStatement> {
     let document = format!("\"{}\".\"document\"", docs.table);
     // The index covers `search_document(document)`: the document at a realistic planner cost
     // (see the migration).
@@ -105,7 +118,7 @@ fn trigram_hits(docs: Documents, text: &SearchText) -> Option<SelectStatement> {
     };
     let similarity = |word: &str| {
         Expr::cust_with_values(
-            format!("word_similarity($1, {document}) + strict_word_similarity($1, {document})"),
+            format!("strict_word_similarity($1, {document})"),
             [word.to_owned()],
         )
     };
@@ -121,11 +134,17 @@ fn trigram_hits(docs: Documents, text: &SearchText) -> Option<SelectStatement> {
     if let Some(phone) = text.phone() {
         matches = matches.add(similar(phone));
     }
-    let score = words
-        .into_iter()
-        .chain(text.phone())
-        .map(similarity)
-        .reduce(|sum, next| sum.add(next))?;
+    if words.is_empty() && text.phone().is_none() {
+        return None;
+    }
+    let score = match purpose {
+        Purpose::Page => words
+            .into_iter()
+            .chain(text.phone())
+            .map(similarity)
+            .reduce(|sum, next| sum.add(next))?,
+        Purpose::Count => Expr::cust("0"),
+    };
     Some(
         select_hits(docs, score)
             .from(Alias::new(docs.table))
