@@ -14,6 +14,7 @@ mod m20261128_000005_create_contact_redirect;
 mod m20261128_000006_create_identity_conflict;
 mod m20261202_000001_create_api_key;
 mod m20261202_000002_create_list_indexes;
+mod m20261202_000003_create_search;
 mod shape;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_create_identity_conflict::Migration),
             Box::new(m20261202_000001_create_api_key::Migration),
             Box::new(m20261202_000002_create_list_indexes::Migration),
+            Box::new(m20261202_000003_create_search::Migration),
         ]
     }
 }

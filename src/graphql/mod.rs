@@ -9,6 +9,7 @@ pub mod pagination;
 pub mod preview;
 pub mod query;
 pub mod relation;
+pub mod search;
 pub mod types;
 
 use async_graphql::extensions::ExtensionFactory;
@@ -18,10 +19,11 @@ use crate::config::Config;
 use mutations::MutationRoot;
 use preview::MergePreviewQuery;
 use query::QueryRoot;
+use search::SearchQuery;
 
-/// The root query type: record lookups and lists, plus the merge preview.
+/// The root query type: record lookups and lists, the merge preview, and search.
 #[derive(MergedObject, Default)]
-pub struct Query(QueryRoot, MergePreviewQuery);
+pub struct Query(QueryRoot, MergePreviewQuery, SearchQuery);
 
 pub type AppSchema = Schema<Query, MutationRoot, EmptySubscription>;
 

@@ -22,6 +22,7 @@ pub mod redaction;
 pub mod relations;
 pub mod resolve;
 pub mod scope;
+pub mod search;
 pub mod seed;
 pub mod validate;
 pub mod visibility;
