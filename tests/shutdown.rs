@@ -222,7 +222,15 @@ async fn sigterm_drains_requests_in_flight_and_refuses_new_connections() {
     let mut refused = false;
     while signalled.elapsed() < Duration::from_secs(5) {
         if let Err(err) = TcpStream::connect(&server.address).await {
-            assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+            // Refused once the listener is gone; reset when the attempt landed in the backlog of
+            // a listener that closed before accepting it. Neither is served.
+            assert!(
+                matches!(
+                    err.kind(),
+                    std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::ConnectionReset
+                ),
+                "{err}"
+            );
             refused = true;
             break;
         }
