@@ -52,7 +52,7 @@ impl CreateApiKeyInput {
     fn into_new(self) -> Result<NewApiKey, AppError> {
         Ok(NewApiKey {
             name: self.name,
-            role: self.role.into(),
+            role: entity::enums::ApiKeyRole::from(self.role).into(),
             partner_account_id: self
                 .partner_account_id
                 .map(|id| GlobalId::parse_as(&id, NodeType::Account))

@@ -1,62 +1,18 @@
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, ID, Object, Result, ResultExt};
+use async_graphql::{Context, ID, Object, Result, ResultExt};
 use chrono::{DateTime, Utc};
 use entity::api_key;
 
-use crate::auth::Role;
 use crate::graphql::ids::{GlobalId, NodeType};
 use crate::graphql::pagination::GraphRecord;
 use crate::graphql::relation;
-use crate::graphql::types::Account;
+use crate::graphql::types::{Account, ApiKeyRole};
 use crate::service::api_keys;
 
 /// A credential for this API. Only admin keys see keys; the token itself is shown once, in
 /// `createApiKey`'s payload, and is not stored.
 pub struct ApiKey(pub Arc<api_key::Model>);
-
-/// What a key may do.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "ApiKeyRole")]
-pub enum ApiKeyRole {
-    /// Everything, including API keys and deleting accounts.
-    Admin,
-    /// Read all; create and change all; delete contacts, incidents, opportunities and
-    /// communication methods; merge contacts and settle identity conflicts.
-    Manager,
-    /// Read all; create and change contacts (with identities and methods), incidents and
-    /// opportunities; `resolveContact`. No deletes, no merges.
-    Agent,
-    /// Read all, write nothing: reporting tools.
-    Reader,
-    /// One partner account: sees it, its customer accounts, their contacts and incidents;
-    /// creates and changes those contacts and incidents. Nothing else exists for it.
-    Partner,
-}
-
-impl From<ApiKeyRole> for Role {
-    fn from(role: ApiKeyRole) -> Self {
-        match role {
-            ApiKeyRole::Admin => Role::Admin,
-            ApiKeyRole::Manager => Role::Manager,
-            ApiKeyRole::Agent => Role::Agent,
-            ApiKeyRole::Reader => Role::Reader,
-            ApiKeyRole::Partner => Role::Partner,
-        }
-    }
-}
-
-impl From<Role> for ApiKeyRole {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::Admin => ApiKeyRole::Admin,
-            Role::Manager => ApiKeyRole::Manager,
-            Role::Agent => ApiKeyRole::Agent,
-            Role::Reader => ApiKeyRole::Reader,
-            Role::Partner => ApiKeyRole::Partner,
-        }
-    }
-}
 
 impl GraphRecord for ApiKey {
     type Entity = api_key::Entity;
@@ -82,7 +38,7 @@ impl ApiKey {
 
     /// What the key may do.
     async fn role(&self) -> ApiKeyRole {
-        Role::from(self.0.role).into()
+        self.0.role.into()
     }
 
     /// The partner account a `PARTNER` key acts for.

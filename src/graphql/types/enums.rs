@@ -192,3 +192,22 @@ mirror_enum! {
         Merge,
     }
 }
+
+mirror_enum! {
+    /// What an API key may do.
+    ApiKeyRole = ApiKeyRole {
+        /// Everything, including API keys and deleting accounts.
+        Admin,
+        /// Read all; create and change all; delete contacts, incidents, opportunities and
+        /// communication methods; merge contacts and settle identity conflicts.
+        Manager,
+        /// Read all; create and change contacts (with identities and methods), incidents and
+        /// opportunities; `resolveContact`. No deletes, no merges.
+        Agent,
+        /// Read all, write nothing: reporting tools.
+        Reader,
+        /// One partner account: sees it, its customer accounts, their contacts and incidents;
+        /// creates and changes those contacts and incidents. Nothing else exists for it.
+        Partner,
+    }
+}

@@ -16,7 +16,7 @@ mod node;
 mod opportunity;
 
 pub use account::Account;
-pub use api_key::{ApiKey, ApiKeyRole};
+pub use api_key::ApiKey;
 pub use audit_entry::{AuditChange, AuditEntry};
 pub use communication_method::CommunicationMethod;
 pub use contact::Contact;
