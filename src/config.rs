@@ -35,6 +35,7 @@ pub struct Config {
     pub merge: MergeConfig,
     pub auth: AuthConfig,
     pub loaders: LoaderConfig,
+    pub reads: ReadsConfig,
     pub limits: LimitsConfig,
     pub cors: CorsConfig,
     pub batching: BatchingConfig,
@@ -164,6 +165,23 @@ pub struct LoaderConfig {
     /// this only matters for a request that computes without pause for that long; it is large
     /// so that such a request still gathers a whole nesting level into one statement.
     pub max_wait_micros: u64,
+}
+
+/// How query operations are answered (see `graphql::plan`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReadsConfig {
+    /// Answer plain-data queries (columns, relations, connections, `totalCount`) from a plan
+    /// executed level by level and written straight to JSON, instead of through the resolvers.
+    /// Queries the planner does not cover take the resolvers either way; turning this off is for
+    /// comparing the two paths, not for correctness.
+    pub compiled: bool,
+}
+
+impl Default for ReadsConfig {
+    fn default() -> Self {
+        Self { compiled: true }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
