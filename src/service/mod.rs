@@ -17,6 +17,7 @@ pub mod methods;
 pub mod opportunities;
 pub mod page;
 pub mod patch;
+pub mod projection;
 pub mod record;
 pub mod redaction;
 pub mod relations;

@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::listing::ListSpec;
 use crate::service::listing::filter::SqlContext;
 use crate::service::listing::order::{self, Component, Position};
+use crate::service::projection::Projection;
 use crate::service::record::Record;
 use crate::service::scope::ScopedDb;
 
@@ -144,7 +145,17 @@ pub async fn root_page<E: Record>(
     window: &PageWindow,
     base: Condition,
 ) -> AppResult<Page<E::Model>> {
-    let (select, components) = root_page_select::<E>(db, window, base)?;
+    root_page_projected::<E>(db, window, base, &Projection::all()).await
+}
+
+/// [`root_page`], reading only the columns of `projection`.
+pub async fn root_page_projected<E: Record>(
+    db: &ScopedDb,
+    window: &PageWindow,
+    base: Condition,
+    projection: &Projection,
+) -> AppResult<Page<E::Model>> {
+    let (select, components) = root_page_select_projected::<E>(db, window, base, projection)?;
     let rows = positioned_rows::<E>(db, &select, &components).await?;
     Ok(window.finish(rows))
 }
@@ -155,6 +166,15 @@ pub fn root_page_select<E: Record>(
     window: &PageWindow,
     base: Condition,
 ) -> AppResult<(SelectStatement, Vec<Component>)> {
+    root_page_select_projected::<E>(db, window, base, &Projection::all())
+}
+
+fn root_page_select_projected<E: Record>(
+    db: &ScopedDb,
+    window: &PageWindow,
+    base: Condition,
+    projection: &Projection,
+) -> AppResult<(SelectStatement, Vec<Component>)> {
     let cx = sql_context(db);
     let components = order::components(&window.spec.order, id_expr::<E>());
     let mut select = E::find()
@@ -164,6 +184,7 @@ pub fn root_page_select<E: Record>(
         .filter(window.bounds(&components)?)
         .limit(window.fetch_limit())
         .into_query();
+    projection.apply::<E>(&mut select);
     order::apply(&mut select, &components, window.is_backward());
     Ok((select, components))
 }

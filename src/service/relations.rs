@@ -19,6 +19,7 @@ use crate::error::AppResult;
 use crate::service::listing::ListSpec;
 use crate::service::listing::order::{self, Position};
 use crate::service::page::{self, Page, PageWindow};
+use crate::service::projection::Projection;
 use crate::service::record::Record;
 use crate::service::scope::ScopedDb;
 
@@ -159,10 +160,16 @@ pub async fn by_ids<E: Record>(
     db: &ScopedDb,
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Arc<E::Model>>> {
-    let rows = E::find()
-        .filter(E::visible_with_ids(db.scope(), ids.iter().copied()))
-        .all(db.conn())
-        .await?;
+    by_ids_projected::<E>(db, ids, &Projection::all()).await
+}
+
+/// [`by_ids`], reading only the columns of `projection`.
+pub async fn by_ids_projected<E: Record>(
+    db: &ScopedDb,
+    ids: &[Uuid],
+    projection: &Projection,
+) -> AppResult<HashMap<Uuid, Arc<E::Model>>> {
+    let rows = visible_rows::<E>(db, ids.iter().copied(), projection).await?;
     let mut found: HashMap<Uuid, Arc<E::Model>> = rows
         .into_iter()
         .map(|row| (E::id_of(&row), Arc::new(row)))
@@ -176,10 +183,7 @@ pub async fn by_ids<E: Record>(
         let redirects = survivors_of(db.conn(), &missing).await?;
         if !redirects.is_empty() {
             let survivors: Vec<Uuid> = redirects.values().copied().collect();
-            let rows = E::find()
-                .filter(E::visible_with_ids(db.scope(), survivors))
-                .all(db.conn())
-                .await?;
+            let rows = visible_rows::<E>(db, survivors, projection).await?;
             let by_id: HashMap<Uuid, Arc<E::Model>> = rows
                 .into_iter()
                 .map(|row| (E::id_of(&row), Arc::new(row)))
@@ -192,6 +196,22 @@ pub async fn by_ids<E: Record>(
         }
     }
     Ok(found)
+}
+
+/// The rows with these ids the scope sees.
+async fn visible_rows<E: Record>(
+    db: &ScopedDb,
+    ids: impl IntoIterator<Item = Uuid>,
+    projection: &Projection,
+) -> AppResult<Vec<E::Model>> {
+    let mut select = E::find()
+        .filter(E::visible_with_ids(db.scope(), ids))
+        .into_query();
+    projection.apply::<E>(&mut select);
+    let statement = db.conn().get_database_backend().build(&select);
+    Ok(E::Model::find_by_statement(statement)
+        .all(db.conn())
+        .await?)
 }
 
 /// The survivors of merged-away contact ids, in one statement.
@@ -217,10 +237,20 @@ pub async fn all_of<R: HasMany>(
     db: &ScopedDb,
     parents: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Arc<Vec<Arc<ChildOf<R>>>>>> {
+    all_of_projected::<R>(db, parents, &Projection::all()).await
+}
+
+/// [`all_of`], reading only the columns of `projection`.
+pub async fn all_of_projected<R: HasMany>(
+    db: &ScopedDb,
+    parents: &[Uuid],
+    projection: &Projection,
+) -> AppResult<HashMap<Uuid, Arc<Vec<Arc<ChildOf<R>>>>>> {
     let mut select = R::children_of(parents)
         .filter(R::Child::visible(db.scope()))
         .order_by_asc(R::Child::id_column())
         .into_query();
+    projection.apply::<R::Child>(&mut select);
     select.expr_as(R::parent_expr(), Alias::new(PAGE_PARENT));
     let grouped = grouped_models::<R>(db, &select).await?;
     Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
@@ -237,6 +267,16 @@ pub async fn pages_of<R: HasMany>(
     db: &ScopedDb,
     parents: &[Uuid],
     window: &PageWindow,
+) -> AppResult<HashMap<Uuid, Arc<Page<ChildOf<R>>>>> {
+    pages_of_projected::<R>(db, parents, window, &Projection::all()).await
+}
+
+/// [`pages_of`], reading only the columns of `projection`.
+pub async fn pages_of_projected<R: HasMany>(
+    db: &ScopedDb,
+    parents: &[Uuid],
+    window: &PageWindow,
+    projection: &Projection,
 ) -> AppResult<HashMap<Uuid, Arc<Page<ChildOf<R>>>>> {
     if parents.is_empty() {
         return Ok(HashMap::new());
@@ -256,6 +296,7 @@ pub async fn pages_of<R: HasMany>(
     let sort_in_sql = !window.spec.order.is_empty();
     let select = match db.conn().get_database_backend() {
         DbBackend::Postgres => {
+            projection.apply::<R::Child>(&mut page);
             order::apply(&mut page, &components, window.is_backward());
             let mut select = Query::select()
                 .column((Alias::new(PAGE), Asterisk))
@@ -288,6 +329,7 @@ pub async fn pages_of<R: HasMany>(
                 ids
             };
             let mut select = R::Child::find().into_query();
+            projection.apply::<R::Child>(&mut select);
             // `CROSS JOIN` also tells SQLite to loop over the parents on the outside.
             select
                 .from_clear()

@@ -245,3 +245,34 @@ pub fn field(record: RecordType, field: &str) -> Option<(&'static str, FieldKind
     };
     Some(("", relation))
 }
+
+/// The stored column behind a GraphQL column field: the same name in snake case
+/// (`postalCode` -> `postal_code`); `Opportunity.amount` reads two columns.
+pub fn stored_columns(field: &str) -> Vec<String> {
+    if field == "amount" {
+        return vec!["amount".to_owned(), "currency".to_owned()];
+    }
+    let mut column = String::with_capacity(field.len() + 4);
+    for c in field.chars() {
+        if c.is_ascii_uppercase() {
+            column.push('_');
+            column.push(c.to_ascii_lowercase());
+        } else {
+            column.push(c);
+        }
+    }
+    vec![column]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graphql_names_map_to_stored_columns() {
+        assert_eq!(stored_columns("postalCode"), ["postal_code"]);
+        assert_eq!(stored_columns("expectedCloseDate"), ["expected_close_date"]);
+        assert_eq!(stored_columns("id"), ["id"]);
+        assert_eq!(stored_columns("amount"), ["amount", "currency"]);
+    }
+}

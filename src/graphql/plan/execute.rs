@@ -14,13 +14,14 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
 use crate::graphql::plan::catalog::{Many, RecordType};
-use crate::graphql::plan::rows::Row;
+use crate::graphql::plan::rows::{Row, Stored};
 use crate::graphql::plan::tree::{
     ConnectionField, ConnectionSelection, EdgeField, ObjectField, ObjectSelection, Plan, RootField,
 };
 use crate::service::listing::order::Position;
 use crate::service::lookup;
 use crate::service::page::{self, PageWindow};
+use crate::service::projection::Projection;
 use crate::service::record::Record;
 use crate::service::relations::{self as rel, ChildOf, HasMany};
 use crate::service::scope::ScopedDb;
@@ -94,18 +95,41 @@ pub async fn run(
     conn: DatabaseConnection,
     config: &Config,
 ) -> AppResult<Vec<RootData>> {
+    let projections = plan
+        .columns()
+        .into_iter()
+        .map(|(record, columns)| (record, projection(record, &columns)))
+        .collect();
     let executor = Executor {
         db: ScopedDb::new(conn, &plan.principal),
         config,
+        projections,
         memory: Mutex::new(HashMap::new()),
     };
     let roots = plan.fields.iter().map(|field| executor.root(&field.item));
     try_join_all(roots).await
 }
 
+/// The columns a record type's statements read.
+fn projection(record: RecordType, columns: &HashSet<String>) -> Projection {
+    let needed: HashSet<&str> = columns.iter().map(String::as_str).collect();
+    match record {
+        RecordType::Account => Projection::only::<account::Entity>(&needed),
+        RecordType::Contact => Projection::only::<contact::Entity>(&needed),
+        RecordType::ContactIdentity => Projection::only::<contact_identity::Entity>(&needed),
+        RecordType::CommunicationMethod => {
+            Projection::only::<communication_method::Entity>(&needed)
+        }
+        RecordType::Incident => Projection::only::<incident::Entity>(&needed),
+        RecordType::Opportunity => Projection::only::<opportunity::Entity>(&needed),
+    }
+}
+
 struct Executor<'a> {
     db: ScopedDb,
     config: &'a Config,
+    /// Per record type, the columns every statement reading it reads.
+    projections: HashMap<RecordType, Projection>,
     /// Every row read so far, by type and id (and by the merged ids that led to it).
     memory: Mutex<HashMap<(RecordType, Uuid), RowRef>>,
 }
@@ -130,6 +154,10 @@ fn unique_rows<'r>(rows: impl IntoIterator<Item = &'r RowRef>) -> Vec<RowRef> {
 }
 
 impl Executor<'_> {
+    fn projection(&self, record: RecordType) -> Projection {
+        self.projections.get(&record).cloned().unwrap_or_default()
+    }
+
     fn remember(&self, record: RecordType, rows: &[RowRef]) {
         let mut memory = self.memory.lock().unwrap_or_else(PoisonError::into_inner);
         for row in rows {
@@ -313,14 +341,18 @@ impl Executor<'_> {
             return Ok(found);
         }
         let loaded = match record {
-            RecordType::Account => self.load::<account::Entity>(&missing).await?,
-            RecordType::Contact => self.load::<contact::Entity>(&missing).await?,
-            RecordType::ContactIdentity => self.load::<contact_identity::Entity>(&missing).await?,
-            RecordType::CommunicationMethod => {
-                self.load::<communication_method::Entity>(&missing).await?
+            RecordType::Account => self.load::<account::Entity>(record, &missing).await?,
+            RecordType::Contact => self.load::<contact::Entity>(record, &missing).await?,
+            RecordType::ContactIdentity => {
+                self.load::<contact_identity::Entity>(record, &missing)
+                    .await?
             }
-            RecordType::Incident => self.load::<incident::Entity>(&missing).await?,
-            RecordType::Opportunity => self.load::<opportunity::Entity>(&missing).await?,
+            RecordType::CommunicationMethod => {
+                self.load::<communication_method::Entity>(record, &missing)
+                    .await?
+            }
+            RecordType::Incident => self.load::<incident::Entity>(record, &missing).await?,
+            RecordType::Opportunity => self.load::<opportunity::Entity>(record, &missing).await?,
         };
         {
             let mut memory = self.memory.lock().unwrap_or_else(PoisonError::into_inner);
@@ -332,12 +364,13 @@ impl Executor<'_> {
         Ok(found)
     }
 
-    async fn load<E>(&self, ids: &[Uuid]) -> AppResult<HashMap<Uuid, RowRef>>
+    async fn load<E>(&self, record: RecordType, ids: &[Uuid]) -> AppResult<HashMap<Uuid, RowRef>>
     where
         E: Record,
         E::Model: Row,
     {
-        let rows = rel::by_ids::<E>(&self.db, ids).await?;
+        let projection = self.projection(record);
+        let rows = rel::by_ids_projected::<E>(&self.db, ids, &projection).await?;
         Ok(rows
             .into_iter()
             .map(|(id, row)| (id, row as RowRef))
@@ -351,22 +384,34 @@ impl Executor<'_> {
         count: bool,
     ) -> AppResult<(DynPage, u64)> {
         match record {
-            RecordType::Account => self.root_of::<account::Entity>(window, count).await,
-            RecordType::Contact => self.root_of::<contact::Entity>(window, count).await,
-            RecordType::Incident => self.root_of::<incident::Entity>(window, count).await,
-            RecordType::Opportunity => self.root_of::<opportunity::Entity>(window, count).await,
+            RecordType::Account => self.root_of::<account::Entity>(record, window, count).await,
+            RecordType::Contact => self.root_of::<contact::Entity>(record, window, count).await,
+            RecordType::Incident => {
+                self.root_of::<incident::Entity>(record, window, count)
+                    .await
+            }
+            RecordType::Opportunity => {
+                self.root_of::<opportunity::Entity>(record, window, count)
+                    .await
+            }
             RecordType::ContactIdentity | RecordType::CommunicationMethod => {
                 Err(gave_up("no root list of this type"))
             }
         }
     }
 
-    async fn root_of<E>(&self, window: &PageWindow, count: bool) -> AppResult<(DynPage, u64)>
+    async fn root_of<E>(
+        &self,
+        record: RecordType,
+        window: &PageWindow,
+        count: bool,
+    ) -> AppResult<(DynPage, u64)>
     where
         E: Record,
         E::Model: Row,
     {
-        let page = page::root_page::<E>(&self.db, window, Condition::all());
+        let projection = self.projection(record);
+        let page = page::root_page_projected::<E>(&self.db, window, Condition::all(), &projection);
         let total = async {
             if count {
                 page::count_all::<E>(&self.db, Condition::all(), &window.spec).await
@@ -402,9 +447,10 @@ impl Executor<'_> {
     async fn all<R>(&self, parents: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<RowRef>>>
     where
         R: HasMany,
-        ChildOf<R>: Row,
+        ChildOf<R>: Row + Stored,
     {
-        let lists = rel::all_of::<R>(&self.db, parents).await?;
+        let projection = self.projection(record_of::<R>());
+        let lists = rel::all_of_projected::<R>(&self.db, parents, &projection).await?;
         Ok(lists
             .into_iter()
             .map(|(parent, rows)| {
@@ -452,9 +498,10 @@ impl Executor<'_> {
     ) -> AppResult<HashMap<Uuid, DynPage>>
     where
         R: HasMany,
-        ChildOf<R>: Row,
+        ChildOf<R>: Row + Stored,
     {
-        let pages = rel::pages_of::<R>(&self.db, parents, window).await?;
+        let projection = self.projection(record_of::<R>());
+        let pages = rel::pages_of_projected::<R>(&self.db, parents, window, &projection).await?;
         Ok(pages
             .into_iter()
             .map(|(parent, page)| {
@@ -504,4 +551,12 @@ impl Executor<'_> {
             }
         }
     }
+}
+
+/// The record type of a relation's children.
+fn record_of<R: HasMany>() -> RecordType
+where
+    ChildOf<R>: Stored,
+{
+    <ChildOf<R> as Stored>::RECORD
 }

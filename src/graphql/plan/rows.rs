@@ -8,7 +8,7 @@ use entity::{account, communication_method, contact, contact_identity, incident,
 use uuid::Uuid;
 
 use crate::graphql::ids::{GlobalId, NodeType};
-use crate::graphql::plan::catalog::ToOne;
+use crate::graphql::plan::catalog::{RecordType, ToOne};
 use crate::graphql::types::{
     CommunicationKind, EmailFormat, IdentityChannel, IncidentChannel, IncidentPriority,
     IncidentStatus, OpportunityStage,
@@ -31,6 +31,11 @@ pub trait Row: Send + Sync + 'static {
     fn money(&self) -> Option<(i64, &str)> {
         None
     }
+}
+
+/// The record type of a model, as the plan names it.
+pub trait Stored {
+    const RECORD: RecordType;
 }
 
 pub fn null(out: &mut Vec<u8>) {
@@ -83,6 +88,10 @@ fn enumeration<G: EnumType>(out: &mut Vec<u8>, value: impl Into<G>) {
     }
 }
 
+impl Stored for account::Model {
+    const RECORD: RecordType = RecordType::Account;
+}
+
 impl Row for account::Model {
     fn id(&self) -> Uuid {
         self.id
@@ -116,6 +125,10 @@ impl Row for account::Model {
             _ => None,
         }
     }
+}
+
+impl Stored for contact::Model {
+    const RECORD: RecordType = RecordType::Contact;
 }
 
 impl Row for contact::Model {
@@ -159,6 +172,10 @@ impl Row for contact::Model {
     }
 }
 
+impl Stored for contact_identity::Model {
+    const RECORD: RecordType = RecordType::ContactIdentity;
+}
+
 impl Row for contact_identity::Model {
     fn id(&self) -> Uuid {
         self.id
@@ -183,6 +200,10 @@ impl Row for contact_identity::Model {
             _ => None,
         }
     }
+}
+
+impl Stored for communication_method::Model {
+    const RECORD: RecordType = RecordType::CommunicationMethod;
 }
 
 impl Row for communication_method::Model {
@@ -210,6 +231,10 @@ impl Row for communication_method::Model {
             _ => None,
         }
     }
+}
+
+impl Stored for incident::Model {
+    const RECORD: RecordType = RecordType::Incident;
 }
 
 impl Row for incident::Model {
@@ -247,6 +272,10 @@ impl Row for incident::Model {
             _ => None,
         }
     }
+}
+
+impl Stored for opportunity::Model {
+    const RECORD: RecordType = RecordType::Opportunity;
 }
 
 impl Row for opportunity::Model {

@@ -1,13 +1,14 @@
 //! The plan itself: plain data built from the validated document, read by the executor and the
 //! writer, and printed for the golden snapshots. Nothing here touches the database.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::{self, Write as _};
 
 use entity::enums::IdentityChannel;
 use uuid::Uuid;
 
 use crate::auth::{Principal, Scope};
-use crate::graphql::plan::catalog::{Many, RecordType, ToOne};
+use crate::graphql::plan::catalog::{Many, RecordType, ToOne, stored_columns};
 use crate::service::page::{Direction, PageWindow};
 
 /// A field of the answer under its response key (the alias, or the field's name).
@@ -126,6 +127,65 @@ pub enum PageInfoField {
     HasPreviousPage,
     StartCursor,
     EndCursor,
+}
+
+impl Plan {
+    /// The stored columns each record type's selections write, over the whole plan: every
+    /// statement reading rows of a type reads these (rows are shared between levels).
+    pub fn columns(&self) -> HashMap<RecordType, HashSet<String>> {
+        let mut columns = HashMap::new();
+        for field in &self.fields {
+            match &field.item {
+                RootField::Typename => {}
+                RootField::List { selection, .. } => connection_columns(selection, &mut columns),
+                RootField::ById { selection, .. }
+                | RootField::ContactByIdentity { selection, .. } => {
+                    object_columns(selection, &mut columns);
+                }
+            }
+        }
+        columns
+    }
+}
+
+fn object_columns(selection: &ObjectSelection, columns: &mut HashMap<RecordType, HashSet<String>>) {
+    let own = columns.entry(selection.record).or_default();
+    for field in &selection.fields {
+        match &field.item {
+            ObjectField::Column(name) => own.extend(stored_columns(name)),
+            ObjectField::Money(_) => own.extend(stored_columns("amount")),
+            _ => {}
+        }
+    }
+    for field in &selection.fields {
+        match &field.item {
+            ObjectField::ToOne { selection, .. } | ObjectField::List { selection, .. } => {
+                object_columns(selection, columns);
+            }
+            ObjectField::Connection { selection, .. } => connection_columns(selection, columns),
+            _ => {}
+        }
+    }
+}
+
+fn connection_columns(
+    selection: &ConnectionSelection,
+    columns: &mut HashMap<RecordType, HashSet<String>>,
+) {
+    columns.entry(selection.record).or_default();
+    for field in &selection.fields {
+        match &field.item {
+            ConnectionField::Edges(edges) => {
+                for edge in edges {
+                    if let EdgeField::Node(node) = &edge.item {
+                        object_columns(node, columns);
+                    }
+                }
+            }
+            ConnectionField::Nodes(node) => object_columns(node, columns),
+            _ => {}
+        }
+    }
 }
 
 /// The snapshot form: one line per level, with what decides its statement (relation, page,
