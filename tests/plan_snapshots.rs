@@ -101,6 +101,8 @@ async fn check(backend: Backend) {
         return;
     };
     let partners = common::partners::build(&app).await;
+    // A switch for the developer running the test, not server configuration.
+    #[allow(clippy::disallowed_methods)]
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut stale = Vec::new();
     for case in CASES {
