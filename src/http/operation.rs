@@ -235,6 +235,12 @@ async fn execute(
         &state.config.loaders,
         Arc::clone(&activity),
     );
+    let mut prepared = prepared;
+    fill_variable_defaults(
+        &prepared.document,
+        prepared.operation_name.as_deref(),
+        &mut prepared.variables,
+    );
     let query = prepared.kind == Some(OperationType::Query);
     let compiled = Arc::new(CompiledRead::new(
         (query && state.config.reads.compiled)
@@ -289,6 +295,37 @@ async fn execute(
         allow: None,
         compiled: answer,
         read_path,
+    }
+}
+
+/// Gives every variable the request leaves out its declared default.
+///
+/// async-graphql applies defaults where a variable is an argument, but not in `@skip(if:)` /
+/// `@include(if:)` (it reads the request's variables only), so a defaulted directive condition
+/// would otherwise count as absent; with the defaults filled in, both read paths follow the
+/// specification.
+fn fill_variable_defaults(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &mut serde_json::Map<String, serde_json::Value>,
+) {
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(operations), None) => operations.values().next(),
+    };
+    let Some(operation) = operation else {
+        return;
+    };
+    for definition in &operation.node.variable_definitions {
+        let definition = &definition.node;
+        let name = definition.name.node.as_str();
+        if let Some(default) = definition.default_value()
+            && !variables.contains_key(name)
+            && let Ok(value) = default.clone().into_json()
+        {
+            variables.insert(name.to_owned(), value);
+        }
     }
 }
 

@@ -1,5 +1,9 @@
 //! The answer's `data`, written as JSON straight from the rows: no `async_graphql::Value` tree,
 //! no future per field. Keys come in the order the selection names them, like the resolvers'.
+//!
+//! An object whose every field was skipped (`@skip` / `@include`) is written `null`, not `{}`:
+//! async-graphql's resolvers answer an empty selection that way (even where the field is
+//! non-null, and for the whole `data`), and both paths must give the same answer.
 
 use async_graphql::connection::CursorType;
 
@@ -18,6 +22,10 @@ use crate::graphql::types::Money;
 /// The `data` object of `plan`'s answer.
 pub fn data(plan: &Plan, roots: &[RootData]) -> AppResult<Vec<u8>> {
     let mut out = Vec::with_capacity(64 * 1024);
+    if plan.fields.is_empty() {
+        null(&mut out);
+        return Ok(out);
+    }
     out.push(b'{');
     for (index, (field, data)) in plan.fields.iter().zip(roots).enumerate() {
         key(&mut out, index, &field.key);
@@ -67,6 +75,10 @@ fn object(
     fetched: &Fetched,
     row: &RowRef,
 ) -> AppResult<()> {
+    if selection.fields.is_empty() {
+        null(out);
+        return Ok(());
+    }
     out.push(b'{');
     for (index, (field, data)) in selection.fields.iter().zip(&fetched.fields).enumerate() {
         key(out, index, &field.key);
@@ -119,7 +131,7 @@ fn object(
 }
 
 fn money(out: &mut Vec<u8>, fields: &[Keyed<MoneyField>], value: Option<(i64, &str)>) {
-    let Some((minor_units, currency)) = value else {
+    let Some((minor_units, currency)) = value.filter(|_| !fields.is_empty()) else {
         return null(out);
     };
     let value = Money::new(minor_units, currency);
@@ -157,12 +169,17 @@ fn connection(
     count: u64,
 ) -> AppResult<()> {
     let record = selection.record;
+    if selection.fields.is_empty() {
+        null(out);
+        return Ok(());
+    }
     out.push(b'{');
     for (index, (field, fetched)) in selection.fields.iter().zip(&data.fields).enumerate() {
         key(out, index, &field.key);
         match (&field.item, fetched) {
             (ConnectionField::Typename, _) => string(out, record.connection_name()),
             (ConnectionField::TotalCount, _) => integer(out, count),
+            (ConnectionField::PageInfo(fields), _) if fields.is_empty() => null(out),
             (ConnectionField::PageInfo(fields), _) => {
                 out.push(b'{');
                 for (index, field) in fields.iter().enumerate() {
@@ -188,6 +205,10 @@ fn connection(
                 for (position, row) in page.rows.iter().enumerate() {
                     if position > 0 {
                         out.push(b',');
+                    }
+                    if fields.is_empty() {
+                        null(out);
+                        continue;
                     }
                     out.push(b'{');
                     for (index, (field, node)) in fields.iter().zip(nodes).enumerate() {
