@@ -131,12 +131,16 @@ both_backends!(
 );
 
 /// The same resolvers with one key per batch issue a statement per parent: the bound above
-/// comes from the loaders, and this test fails if batching silently stops.
+/// comes from the loaders, and this test fails if batching silently stops. (The compiled read
+/// path does not use the loaders; it is off here so the resolvers answer.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_batching_statements_grow_with_rows() {
-    let app = common::spawn_app_with(Backend::Sqlite, |config| config.loaders.max_batch_size = 1)
-        .await
-        .unwrap();
+    let app = common::spawn_app_with(Backend::Sqlite, |config| {
+        config.loaders.max_batch_size = 1;
+        config.reads.compiled = false;
+    })
+    .await
+    .unwrap();
     seeded(&app).await;
     let (data, statements) = app.counted(NESTED, json!({ "accounts": 50 })).await;
     assert!(
@@ -212,3 +216,30 @@ both_backends!(
         assert_eq!(statements, 6, "twice the rows, the same statements");
     }
 );
+
+/// The resolvers, with the compiled read path off, keep the same bounds: both paths are pinned.
+async fn resolvers_keep_the_bounds(backend: Backend) {
+    let Some(app) = common::spawn_app_with(backend, |config| config.reads.compiled = false).await
+    else {
+        return;
+    };
+    seeded(&app).await;
+    let reply = app.gql(NESTED, json!({ "accounts": 50 })).await;
+    assert_eq!(reply.body["extensions"]["readPath"], "resolvers");
+    let (_, statements) = app.counted(NESTED, json!({ "accounts": 50 })).await;
+    assert_eq!(statements, 4);
+    let (_, statements) = app
+        .counted(NESTED_WITH_TOTALS, json!({ "accounts": 50 }))
+        .await;
+    assert_eq!(statements, 9);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resolvers_keep_the_bounds_on_sqlite() {
+    resolvers_keep_the_bounds(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resolvers_keep_the_bounds_on_postgres() {
+    resolvers_keep_the_bounds(Backend::Postgres).await;
+}

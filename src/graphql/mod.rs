@@ -6,6 +6,7 @@ pub mod guard;
 pub mod ids;
 pub mod mutations;
 pub mod pagination;
+pub mod plan;
 pub mod preview;
 pub mod query;
 pub mod relation;
@@ -32,9 +33,14 @@ fn builder() -> SchemaBuilder<Query, MutationRoot, EmptySubscription> {
 }
 
 /// The executable schema. `analysis` enforces the depth and complexity limits (the HTTP layer's
-/// `http::analysis`, which also reports each request's cost).
+/// `http::analysis`, which also reports each request's cost); the compiled read path runs after
+/// it, in place of execution, for operations the endpoint planned (see `plan`).
 pub fn build_schema(config: &Config, analysis: impl ExtensionFactory) -> AppSchema {
-    builder().extension(analysis).data(config.clone()).finish()
+    builder()
+        .extension(analysis)
+        .extension(plan::CompiledReads)
+        .data(config.clone())
+        .finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

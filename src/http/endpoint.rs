@@ -29,8 +29,8 @@ use crate::auth::{AuthFailure, Principal};
 use crate::db::{self, StatementCount};
 use crate::error::{AppError, code};
 use crate::http::metrics::{self, Finished};
-use crate::http::operation::{self, OperationResult, error_code};
-use crate::http::over_http::{self, Answer, Body as Payload, MediaType};
+use crate::http::operation::{self, error_code};
+use crate::http::over_http::{self, Body as Payload, MediaType};
 use crate::http::{AppState, REQUEST_ID, graphiql};
 
 pub async fn get(State(state): State<AppState>, request: Request) -> Response {
@@ -55,6 +55,8 @@ struct Outcome {
     operations: Vec<Option<String>>,
     parsed: bool,
     error_codes: Vec<String>,
+    /// Which path answered each executed query (`compiled` or `resolvers`).
+    read_paths: Vec<&'static str>,
 }
 
 impl Outcome {
@@ -64,6 +66,7 @@ impl Outcome {
             operations: vec![None],
             parsed: false,
             error_codes: vec![error.code().to_owned()],
+            read_paths: Vec::new(),
         }
     }
 }
@@ -198,14 +201,21 @@ async fn handle(
             .iter()
             .flat_map(|result| result.response.errors.iter().filter_map(error_code))
             .collect(),
+        read_paths: results
+            .iter()
+            .filter_map(|result| result.read_path.map(|path| path.as_str()))
+            .collect(),
     };
     let response = if batch {
-        let answers: Vec<Answer<'_>> = results.iter().map(OperationResult::answer).collect();
-        over_http::respond(
-            StatusCode::OK,
-            media,
-            serde_json::to_vec(&answers).unwrap_or_default(),
-        )
+        let mut body = vec![b'['];
+        for (index, result) in results.iter().enumerate() {
+            if index > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(&result.body());
+        }
+        body.push(b']');
+        over_http::respond(StatusCode::OK, media, body)
     } else {
         match results.first() {
             Some(result) => result.to_response(media),
@@ -361,6 +371,7 @@ fn finish(
         statements,
         outcome = outcome.outcome,
         status = status.as_u16(),
+        read_path = %outcome.read_paths.join(","),
         "graphql request"
     );
     if state.metrics.is_some() {

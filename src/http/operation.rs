@@ -10,6 +10,7 @@ use axum::response::Response;
 
 use crate::auth::Principal;
 use crate::error::{AppError, code};
+use crate::graphql::plan::{self, CompiledRead, ReadPath};
 use crate::http::AppState;
 use crate::http::analysis::Report;
 use crate::http::errors;
@@ -25,6 +26,10 @@ pub struct OperationResult {
     pub operation: Option<String>,
     pub parsed: bool,
     allow: Option<&'static str>,
+    /// The JSON of `data` when the compiled read path answered (`response.data` is unused then).
+    compiled: Option<Vec<u8>>,
+    /// Which path answered an executed query.
+    pub read_path: Option<ReadPath>,
 }
 
 impl OperationResult {
@@ -36,9 +41,25 @@ impl OperationResult {
         }
     }
 
+    /// The operation's answer as JSON. A compiled answer has no errors; its `data` is spliced in
+    /// as written, without going through a value tree.
+    pub fn body(&self) -> Vec<u8> {
+        let Some(data) = &self.compiled else {
+            return serde_json::to_vec(&self.answer()).unwrap_or_default();
+        };
+        let mut body = Vec::with_capacity(data.len() + 64);
+        body.extend_from_slice(b"{\"data\":");
+        body.extend_from_slice(data);
+        if !self.response.extensions.is_empty() {
+            body.extend_from_slice(b",\"extensions\":");
+            let _ = serde_json::to_writer(&mut body, &self.response.extensions);
+        }
+        body.push(b'}');
+        body
+    }
+
     pub fn to_response(&self, media: MediaType) -> Response {
-        let body = serde_json::to_vec(&self.answer()).unwrap_or_default();
-        let mut response = over_http::respond(self.status, media, body);
+        let mut response = over_http::respond(self.status, media, self.body());
         if let Some(allow) = self.allow {
             response
                 .headers_mut()
@@ -77,6 +98,8 @@ impl OperationResult {
             operation,
             parsed,
             allow: None,
+            compiled: None,
+            read_path: None,
         }
     }
 }
@@ -212,6 +235,12 @@ async fn execute(
         &state.config.loaders,
         Arc::clone(&activity),
     );
+    let query = prepared.kind == Some(OperationType::Query);
+    let compiled = Arc::new(CompiledRead::new(
+        (query && state.config.reads.compiled)
+            .then(|| plan_of(state, principal, &prepared))
+            .flatten(),
+    ));
     let mut request = async_graphql::Request::new(prepared.text.to_string())
         .variables(Variables::from_json(serde_json::Value::Object(
             prepared.variables,
@@ -219,7 +248,8 @@ async fn execute(
         .data(principal.clone())
         .data(loaders)
         .data(Arc::clone(&state.authenticator))
-        .data(Arc::clone(&report));
+        .data(Arc::clone(&report))
+        .data(Arc::clone(&compiled));
     if let Some(operation_name) = prepared.operation_name {
         request = request.operation_name(operation_name);
     }
@@ -232,6 +262,17 @@ async fn execute(
     let execution = state.schema.execute(request);
     let mut response = Tracked::new(execution, activity).await;
     let executed = report.executed();
+    let answer = compiled.take_answer();
+    let read_path = (query && executed).then_some(if answer.is_some() {
+        ReadPath::Compiled
+    } else {
+        ReadPath::Resolvers
+    });
+    if let Some(path) = read_path {
+        response
+            .extensions
+            .insert("readPath".to_owned(), Value::from(path.as_str()));
+    }
     errors::finish(&mut response, executed, request_id);
     if let Some(cost) = report.cost(state.config.limits.max_complexity) {
         response.extensions.insert("cost".to_owned(), cost);
@@ -246,6 +287,26 @@ async fn execute(
         operation: prepared.name,
         parsed: true,
         allow: None,
+        compiled: answer,
+        read_path,
+    }
+}
+
+/// The plan of a query the compiled path can answer; `None` leaves it to the resolvers.
+fn plan_of(state: &AppState, principal: &Principal, prepared: &Prepared) -> Option<plan::Plan> {
+    let request = plan::Request {
+        document: &prepared.document,
+        operation_name: prepared.operation_name.as_deref(),
+        variables: &prepared.variables,
+        principal,
+        limits: &state.config.limits,
+    };
+    match plan::build(&request) {
+        Ok(plan) => Some(plan),
+        Err(unplanned) => {
+            tracing::debug!(reason = %unplanned.0, "answered by the resolvers");
+            None
+        }
     }
 }
 

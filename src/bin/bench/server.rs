@@ -32,6 +32,7 @@ impl Servers {
     pub async fn start(config: &Config, conn: DatabaseConnection) -> BenchResult<Self> {
         let mut naive_config = config.clone();
         naive_config.loaders.max_batch_size = 1;
+        naive_config.reads.compiled = false;
         let (batched, batched_task) = serve(config.clone(), conn.clone()).await?;
         let (naive, naive_task) = serve(naive_config, conn).await?;
         Ok(Self {

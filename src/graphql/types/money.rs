@@ -23,7 +23,7 @@ impl Money {
             .map_or(2, u32::from)
     }
 
-    fn decimal(&self) -> String {
+    pub(crate) fn decimal(&self) -> String {
         let exponent = self.exponent();
         if exponent == 0 {
             return self.minor_units.to_string();
