@@ -7,8 +7,9 @@
 //! `extensions.readPath`; and the compiled path must actually answer most of them.
 //!
 //! `DIFF_SEED` replays a run (the seed is printed at the start and on failure), `DIFF_QUERIES`
-//! changes the number of queries per backend, `DIFF_DUMP=<file>` writes every query with the
-//! resolvers' answer to a JSON file (to look at what the generator produces).
+//! changes the number of queries per backend, `DIFF_SHOW` the number of mismatches printed in
+//! full (5), and `DIFF_DUMP=<file>` writes every query with the resolvers' answer to a JSON file
+//! (to look at what the generator produces).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
 mod common;
@@ -40,7 +41,7 @@ const DEFAULT_QUERIES: usize = 2_000;
 /// Share of answers the compiled path must give itself (the rest fall back to the resolvers:
 /// `node(id:)`, `auditLog`, `mergedFrom` and errors).
 const MIN_COMPILED_SHARE: f64 = 0.6;
-/// Mismatches printed in full.
+/// Mismatches printed in full unless `DIFF_SHOW` says otherwise.
 const SHOWN: usize = 5;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,7 +83,13 @@ async fn run(backend: Backend) {
     let callers = Callers::new(&compiled, &data);
     let mut generator = Generator::new(seed, &data, &catalogue, &cursors);
     let mut choose_caller = SmallRng::seed_from_u64(seed ^ 0x5eed);
-    let mut stats = Stats::default();
+    let mut stats = Stats {
+        show: std::env::var("DIFF_SHOW")
+            .ok()
+            .map(|count| count.parse::<usize>().expect("DIFF_SHOW is a number"))
+            .unwrap_or(SHOWN),
+        ..Stats::default()
+    };
     let started = std::time::Instant::now();
     for index in 0..count {
         let query = generator.query();
@@ -194,6 +201,8 @@ impl Callers {
 /// What the run saw.
 #[derive(Default)]
 struct Stats {
+    /// Mismatches and unexpected errors printed in full.
+    show: usize,
     mismatches: Vec<String>,
     mismatch_count: usize,
     /// `extensions.readPath` of the compiled side's answers.
@@ -240,7 +249,7 @@ impl Stats {
         }
         if query.deliberately_bad {
             self.bad_queries += 1;
-        } else if !codes.is_empty() && self.unexpected_errors.len() < SHOWN {
+        } else if !codes.is_empty() && self.unexpected_errors.len() < self.show {
             self.unexpected_errors.push(format!(
                 "query #{index} ({caller}):\n{}\nvariables: {}\nanswer: {}",
                 query.text, query.variables, resolvers.1
@@ -251,7 +260,7 @@ impl Stats {
             return;
         }
         self.mismatch_count += 1;
-        if self.mismatches.len() < SHOWN {
+        if self.mismatches.len() < self.show {
             self.mismatches.push(format!(
                 "query #{index} ({caller}), status {} (resolvers) vs {} (compiled):\n{}\n\
                  variables: {}\n--- resolvers\n+++ compiled\n{}",
@@ -279,10 +288,12 @@ impl Stats {
             eprintln!("\nUNEXPECTED ERROR {unexpected}");
         }
         assert_eq!(
-            self.mismatch_count, 0,
+            self.mismatch_count,
+            0,
             "{} of {count} answers differ between the compiled path and the resolvers \
-             (DIFF_SEED={seed}; the first {SHOWN} are printed above)",
-            self.mismatch_count
+             (DIFF_SEED={seed}; the first {} are printed above)",
+            self.mismatch_count,
+            self.mismatches.len()
         );
         assert_eq!(self.internal, 0, "internal errors (DIFF_SEED={seed})");
         assert_eq!(
