@@ -43,8 +43,10 @@ pub struct TestApp {
     pub database_url: String,
     /// Tokens of keys created through the service layer, one per unscoped role.
     pub keys: Keys,
+    /// The configuration the router was built from.
+    pub config: Config,
     statements: Arc<Mutex<Vec<String>>>,
-    _database: DatabaseGuard,
+    _database: Arc<DatabaseGuard>,
 }
 
 /// Audit entries every test database starts with: the creation of its four keys.
@@ -104,15 +106,16 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         agent: create_key(&conn, "test-agent", Role::Agent, None).await,
         reader: create_key(&conn, "test-reader", Role::Reader, None).await,
     };
-    let router = build_app(config, conn.clone()).unwrap();
+    let router = build_app(config.clone(), conn.clone()).unwrap();
     Some(TestApp {
         router,
         db: conn,
         backend,
         database_url,
         keys,
+        config,
         statements,
-        _database: guard,
+        _database: Arc::new(guard),
     })
 }
 
@@ -184,6 +187,24 @@ impl Reply {
 }
 
 impl TestApp {
+    /// A second router over this app's database (the same rows, keys and statement log), built
+    /// from this app's configuration as `adjust` changes it: for comparing two configurations
+    /// on identical data. The database lives as long as either app.
+    pub fn sibling_with(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.config.clone();
+        adjust(&mut config);
+        TestApp {
+            router: build_app(config.clone(), self.db.clone()).unwrap(),
+            db: self.db.clone(),
+            backend: self.backend,
+            database_url: self.database_url.clone(),
+            keys: self.keys.clone(),
+            config,
+            statements: Arc::clone(&self.statements),
+            _database: Arc::clone(&self._database),
+        }
+    }
+
     /// POSTs a GraphQL request with the admin key and returns the reply.
     pub async fn gql(&self, query: &str, variables: Value) -> Reply {
         self.gql_as(&self.keys.admin, query, variables).await
