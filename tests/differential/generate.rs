@@ -42,10 +42,10 @@ const MAX_ROWS: u64 = 3_000;
 /// Named fragments per document at most.
 const MAX_FRAGMENTS: usize = 5;
 /// Whether `@skip(if: $v)` / `@include(if: $v)` may use a variable that is not sent and has a
-/// default. async-graphql 7.2.1 drops skipped selections before it applies variable defaults,
-/// so the resolvers read such a condition as `false` (async-graphql PR #1827, open), while the
-/// compiled path applies the default as the specification says. Off until the two agree.
-const DEFAULTED_DIRECTIVE_VARIABLES: bool = false;
+/// default. async-graphql 7.2.1 drops skipped selections before it applies variable defaults
+/// (async-graphql PR #1827, open); the endpoint fills declared defaults in before execution, so
+/// both paths read such a condition as the specification says.
+const DEFAULTED_DIRECTIVE_VARIABLES: bool = true;
 
 pub struct Generator<'a> {
     rng: SmallRng,
