@@ -7,7 +7,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper::header::{ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HOST};
-use hyper::{Request, StatusCode};
+use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -49,7 +49,19 @@ impl Client {
 
     /// POSTs a GraphQL request body and returns the status and the whole response body.
     pub async fn post(&mut self, body: Bytes) -> BenchResult<(StatusCode, Bytes)> {
-        let request = Request::post("/graphql")
+        self.send(Method::POST, "/graphql", body).await
+    }
+
+    /// Sends any request to `path` and returns the status and the whole response body.
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Bytes,
+    ) -> BenchResult<(StatusCode, Bytes)> {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
             .header(HOST, &self.host)
             .header(CONTENT_TYPE, "application/json")
             .header(AUTHORIZATION, &self.authorization)

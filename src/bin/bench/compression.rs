@@ -1,8 +1,7 @@
 //! What response compression buys and costs: the nested answer (about 1.4 MiB of JSON) sent
 //! again and again by one client, once per `Accept-Encoding`. For each: the bytes on the wire,
-//! the ratio to the uncompressed answer, the latency, and the CPU time the whole process spent
-//! per request (server and client share it; the client does not decompress, so the difference to
-//! `identity` is the server's compression).
+//! the ratio to the uncompressed answer, the latency, and the CPU time the server process spent
+//! per request (the difference to `identity` is the cost of compressing).
 
 use std::time::{Duration, Instant};
 
@@ -13,10 +12,8 @@ use serde::Serialize;
 use crate::BenchResult;
 use crate::catalog::Catalog;
 use crate::client::Client;
-use crate::ops;
-
-/// Clock ticks per second of `/proc/self/stat` (USER_HZ, 100 on Linux).
-const TICKS_PER_SECOND: f64 = 100.0;
+use crate::server::ServerProcess;
+use crate::{machine, ops};
 
 const ENCODINGS: [&str; 3] = ["identity", "gzip", "br"];
 
@@ -29,16 +26,10 @@ pub struct CompressionRow {
     /// `bytes` over the uncompressed median.
     pub ratio: f64,
     pub p50_ms: f64,
-    /// Process CPU per request (server and client), from `/proc/self/stat`.
+    /// The server process's CPU per request, from `/proc/<pid>/stat`.
     pub cpu_ms: Option<f64>,
     /// `cpu_ms` minus that of `identity`: the cost of compressing.
     pub extra_cpu_ms: Option<f64>,
-}
-
-fn own_ticks() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -47,7 +38,7 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 pub async fn measure(
-    address: std::net::SocketAddr,
+    server: &ServerProcess,
     catalog: &Catalog,
     requests: usize,
     seed: u64,
@@ -58,7 +49,7 @@ pub async fn measure(
         .ok_or("no nested operation")?;
     let mut rows: Vec<CompressionRow> = Vec::new();
     for encoding in ENCODINGS {
-        let mut client = Client::connect(address, &catalog.keys.admin).await?;
+        let mut client = Client::connect(server.address, &catalog.keys.admin).await?;
         let mut rng = SmallRng::seed_from_u64(seed);
         // one unmeasured request: connection set-up and caches
         client
@@ -66,7 +57,7 @@ pub async fn measure(
             .await?;
         let mut sizes = Vec::with_capacity(requests);
         let mut latencies = Vec::with_capacity(requests);
-        let ticks = own_ticks();
+        let ticks = server.cpu_ticks();
         for _ in 0..requests {
             let body = nested.body(catalog, &mut rng)?;
             let started = Instant::now();
@@ -77,10 +68,8 @@ pub async fn measure(
             }
             sizes.push(bytes as f64);
         }
-        let cpu_ms = match (ticks, own_ticks()) {
-            (Some(before), Some(after)) => {
-                Some((after - before) as f64 / TICKS_PER_SECOND * 1000.0 / requests as f64)
-            }
+        let cpu_ms = match (ticks, server.cpu_ticks()) {
+            (Some(before), Some(after)) => machine::ms_per_request(after - before, requests),
             _ => None,
         };
         let bytes = median(&mut sizes);

@@ -15,10 +15,15 @@ use crate::BenchResult;
 use crate::catalog::Catalog;
 use crate::client::{self, Client};
 use crate::ops::Operation;
-use crate::sql::{SlowStatement, SqlCounter};
+use crate::sql::{SlowStatement, SqlProbe};
 
 /// Requests of the calibration; each one runs alone, so the statement counter sees only it.
 const CALIBRATION_REQUESTS: usize = 10;
+
+/// Unmeasured requests before the calibration: a fresh server process pays one-time costs on its
+/// first requests (connections opened, statements prepared, caches filled), which are not the
+/// operation's.
+const WARM_REQUESTS: usize = 3;
 
 /// Bytes of a failed answer kept for the report.
 const ERROR_CHARS: usize = 300;
@@ -78,7 +83,7 @@ pub async fn calibrate(
     address: SocketAddr,
     operation: &Operation,
     catalog: &Catalog,
-    sql: &SqlCounter,
+    sql: &mut SqlProbe,
 ) -> BenchResult<Calibration> {
     let mut client = Client::connect(address, catalog.keys.token(operation.caller)).await?;
     let mut rng = SmallRng::seed_from_u64(0);
@@ -88,12 +93,16 @@ pub async fn calibrate(
     client
         .query("{ __typename }", serde_json::json!({}))
         .await?;
-    sql.watch();
+    for _ in 0..WARM_REQUESTS {
+        let variables = operation.variables(catalog, &mut rng);
+        client.query(operation.query, variables).await?;
+    }
+    sql.watch().await?;
     for _ in 0..CALIBRATION_REQUESTS {
         let variables = operation.variables(catalog, &mut rng);
-        let before = sql.totals();
+        let before = sql.totals().await?;
         let data = client.query(operation.query, variables).await?;
-        let used = sql.totals() - before;
+        let used = sql.totals().await? - before;
         counts.push(used.statements);
         sql_time += used.time;
         let found = count_records(&data);
@@ -110,7 +119,7 @@ pub async fn calibrate(
         statements_mean: total as f64 / CALIBRATION_REQUESTS as f64,
         sql_ms_mean: sql_time.as_secs_f64() * 1000.0 / CALIBRATION_REQUESTS as f64,
         records_mean: records as f64 / CALIBRATION_REQUESTS as f64,
-        slowest_statement: sql.slowest(),
+        slowest_statement: sql.slowest().await?,
     })
 }
 

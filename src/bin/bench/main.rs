@@ -1,19 +1,24 @@
-//! `bench`: seeds a fresh database, serves the real router in-process on a loopback port, and
-//! drives it over HTTP/1.1 keep-alive connections to measure what issue 7 asks for: throughput,
-//! latency, SQL statements and records per request, the loader/naive ratio, and peak memory.
+//! `bench`: seeds a fresh database, serves the real router from a child process on a loopback
+//! port, and drives it over HTTP/1.1 keep-alive connections to measure what issues 7 and 16 ask
+//! for: throughput, latency, SQL statements and records per request, the loader/naive ratio, the
+//! server's CPU per request and peak memory, and every number next to the floor's, a
+//! hand-written server answering the same documents with the same statements.
 //!
-//! Everything runs in one process so that one command gives a reproducible number; the price is
-//! that clients and server share the CPU and the resident memory, which the report states.
+//! One command gives a reproducible number. The servers are child processes (the bench binary
+//! again, `--serve`) so that their CPU time and memory are measured without the clients'; the
+//! clients still share the machine's cores with them, which the report states.
 
 mod catalog;
 mod client;
 mod compression;
 mod database;
 mod explain;
+mod floor;
 mod load;
 mod machine;
 mod memory;
 mod ops;
+mod proof;
 mod report;
 mod server;
 mod sql;
@@ -28,7 +33,6 @@ use contacts_graph::config::Config;
 use contacts_graph::db;
 use contacts_graph::error::AppError;
 use contacts_graph::service::seed::{self, SeedPlan, SeedReport};
-use secrecy::SecretString;
 use tracing_subscriber::EnvFilter;
 
 use crate::catalog::Catalog;
@@ -36,8 +40,9 @@ use crate::database::Database;
 use crate::load::Calibration;
 use crate::machine::CpuSample;
 use crate::ops::Operation;
-use crate::report::{Report, Row};
-use crate::sql::SqlCounter;
+use crate::report::{Report, Row, ServerUse};
+use crate::server::{Mode, ServerProcess};
+use crate::sql::SqlProbe;
 
 /// Any failure: the bench stops and `main` prints it.
 pub type BenchError = Box<dyn std::error::Error + Send + Sync>;
@@ -68,13 +73,15 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
     /// Operations to measure, comma-separated: `nested`, `partner` (the nested query with a
-    /// partner key), `naive` (the nested query without
-    /// batching), `lookup`, and the mutations `update` (update a contact) and `open` (open an
-    /// incident); see `ops.rs`.
+    /// partner key), `resolvers` (the nested query with the compiled read path off), `naive`
+    /// (the nested query without batching), `lookup`, `floor` and
+    /// `floor-lookup` (the nested query and the lookup answered by the hand-written floor
+    /// server), and the mutations `update` (update a contact) and `open` (open an incident);
+    /// see `ops.rs`.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "nested,partner,naive,lookup,update,open"
+        default_value = "nested,floor,resolvers,partner,naive,lookup,floor-lookup,update,open"
     )]
     pub ops: Vec<String>,
     /// Instead of measuring: print the PostgreSQL plans of the filtered list (admin and partner)
@@ -88,6 +95,9 @@ pub struct Args {
     /// measurement, sent one at a time after the other operations; 0 skips it.
     #[arg(long, default_value_t = 30)]
     pub compression_requests: usize,
+    /// Internal: run as one of the bench's server processes (see `server.rs`).
+    #[arg(long, hide = true, value_name = "MODE")]
+    pub serve: Option<Mode>,
 }
 
 #[tokio::main]
@@ -103,7 +113,12 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn,sqlx::pool::acquire=error".into()),
         )
         .init();
-    match run(Args::parse()).await {
+    let args = Args::parse();
+    let outcome = match args.serve {
+        Some(mode) => server::serve(mode).await,
+        None => run(args).await,
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("bench failed: {err}");
@@ -136,63 +151,73 @@ async fn measure(
     operations: &[&'static Operation],
     database: &Database,
 ) -> BenchResult<Option<Report>> {
-    let mut config = Config::default();
-    config.database.url = SecretString::from(database.url().to_owned());
-    config.database.seed_demo = Some(false);
-    // Throughput is the point here: no per-key rate limit.
-    config.rate_limit.enabled = false;
-    // Seeding runs long transactions; the server's pool has the statement timeout, as in
+    let config = server::product_config(database.url());
+    // Seeding runs long transactions; the servers' pools have the statement timeout, as in
     // production.
     let setup = db::connect_unbounded(&config.database).await.map_err(app)?;
     db::migrate(&setup).await.map_err(app)?;
     let seeded = seed_data(args, &config, &setup, database.backend()).await?;
     setup.close().await.map_err(|err| app(err.into()))?;
-    let seeding_peak = memory::peak_rss_kib();
-    let mut conn = db::connect(&config.database).await.map_err(app)?;
-
+    let seeding_peak = memory::peak_rss_kib("self");
+    let conn = db::connect(&config.database).await.map_err(app)?;
     if args.explain {
         let partner = busiest_partner(&conn).await?;
         explain::check(&conn, partner).await?;
         return Ok(None);
     }
-    let conn_for_keys = conn.clone();
-    let sql = SqlCounter::install(&mut conn);
-    let servers = server::Servers::start(&config, conn).await?;
-    let keys = create_keys(&conn_for_keys).await?;
-    let catalog = Arc::new(catalog::gather(servers.batched, args.seed, keys).await?);
+    let keys = create_keys(&conn).await?;
+    conn.close().await.map_err(|err| app(err.into()))?;
+
+    let url = database.url();
+    let graph = ServerProcess::start(Mode::Batched, url, &keys.admin).await?;
+    let catalog = Arc::new(catalog::gather(graph.address, args.seed, keys).await?);
     eprintln!(
         "gathered {} account pages and {} identities",
         catalog.page_starts.len(),
         catalog.identities.len()
     );
+    if operations.iter().any(|op| op.mode == Mode::Floor) {
+        let floor = ServerProcess::start(Mode::Floor, url, &catalog.keys.admin).await?;
+        let compared = proof::same_answers(graph.address, floor.address, &catalog).await?;
+        eprintln!("the floor's answers equal contacts-graph's ({compared} requests compared)");
+        floor.stop();
+    }
+    graph.stop();
 
     let mut report = Report::new(args, database.backend(), &seeded, seeding_peak);
     for operation in operations {
-        let address = servers.address(operation.mode);
-        let calibration = load::calibrate(address, operation, &catalog, &sql).await?;
+        // A fresh server per operation: its peak memory is its own (see `server.rs`).
+        let server = ServerProcess::start(operation.mode, url, &catalog.keys.admin).await?;
+        let mut sql = SqlProbe::connect(server.address).await?;
+        let calibration = load::calibrate(server.address, operation, &catalog, &mut sql).await?;
         for clients in client_counts(&args.clients) {
             let settings = load::Settings {
-                address,
+                address: server.address,
                 operation,
                 clients,
                 duration: Duration::from_secs(args.duration),
                 seed: args.seed,
             };
-            let row = measure_one(&settings, args.warmup, &catalog, &sql, &calibration).await?;
+            let row = measure_one(
+                &settings,
+                args.warmup,
+                &catalog,
+                &mut sql,
+                &calibration,
+                &server,
+            )
+            .await?;
             report.push(row);
         }
+        server.stop();
     }
     if args.compression_requests > 0 {
         eprintln!("measuring compression...");
-        report.compression = compression::measure(
-            servers.batched,
-            &catalog,
-            args.compression_requests,
-            args.seed,
-        )
-        .await?;
+        let server = ServerProcess::start(Mode::Batched, url, &catalog.keys.admin).await?;
+        report.compression =
+            compression::measure(&server, &catalog, args.compression_requests, args.seed).await?;
+        server.stop();
     }
-    servers.stop();
     Ok(Some(report))
 }
 
@@ -267,29 +292,37 @@ async fn measure_one(
     settings: &load::Settings,
     warmup: u64,
     catalog: &Arc<Catalog>,
-    sql: &SqlCounter,
+    sql: &mut SqlProbe,
     calibration: &Calibration,
+    server: &ServerProcess,
 ) -> BenchResult<Row> {
     eprintln!(
         "{} with {} client(s)...",
         settings.operation.name, settings.clients
     );
     load::run(settings, Duration::from_secs(warmup), Arc::clone(catalog)).await?;
-    memory::reset_peak();
-    let (before, cpu) = (sql.totals(), CpuSample::now());
+    server.reset_peak();
+    let before = sql.totals().await?;
+    let (cpu, server_ticks) = (CpuSample::now(server.pid), server.cpu_ticks());
     let phase = load::run(settings, settings.duration, Arc::clone(catalog)).await?;
-    let counted = sql.totals() - before;
-    let others = CpuSample::now()
-        .zip(cpu)
-        .and_then(|(now, then)| now.others_percent_since(&then));
+    let (now, server_now) = (CpuSample::now(server.pid), server.cpu_ticks());
+    let counted = sql.totals().await? - before;
+    let usage = ServerUse {
+        peak_rss_kib: server.peak_rss_kib(),
+        cpu_ms_per_request: server_now
+            .zip(server_ticks)
+            .and_then(|(now, then)| machine::ms_per_request(now - then, phase.requests())),
+        other_cpu_percent: now
+            .zip(cpu)
+            .and_then(|(now, then)| now.others_percent_since(&then)),
+    };
     Ok(Row::new(
         settings.operation,
         settings.clients,
         &phase,
         calibration,
         counted,
-        memory::peak_rss_kib(),
-        others,
+        usage,
     ))
 }
 

@@ -1,16 +1,17 @@
-//! Peak resident memory of this process, which holds the server *and* the clients.
+//! Peak resident memory of a process: the bench itself (`"self"`, while seeding) or a server
+//! process (by pid).
 //!
-//! Linux keeps the peak in `VmHWM`; writing `5` to `/proc/self/clear_refs` resets it, which lets
-//! each measurement report its own peak instead of the seeding's (the generator holds a whole
-//! data set in memory before writing it). Elsewhere the numbers are simply absent.
+//! Linux keeps the peak in `VmHWM`; writing `5` to `/proc/<pid>/clear_refs` resets it, which lets
+//! each measurement report its own peak. Elsewhere the numbers are simply absent.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static RESET_WORKS: AtomicBool = AtomicBool::new(true);
 
-/// Peak RSS in KiB since the process started or since the last successful [`reset_peak`].
-pub fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+/// Peak RSS in KiB of `/proc/<process>` since it started or since the last successful
+/// [`reset_peak`].
+pub fn peak_rss_kib(process: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
     status
         .lines()
         .find_map(|line| line.strip_prefix("VmHWM:"))
@@ -18,9 +19,9 @@ pub fn peak_rss_kib() -> Option<u64> {
 }
 
 /// Starts a new peak from the current RSS; remembers a failure so the report can say that the
-/// peaks are since process start.
-pub fn reset_peak() {
-    if std::fs::write("/proc/self/clear_refs", "5").is_err() {
+/// peaks are since the process started.
+pub fn reset_peak(process: &str) {
+    if std::fs::write(format!("/proc/{process}/clear_refs"), "5").is_err() {
         RESET_WORKS.store(false, Ordering::Relaxed);
     }
 }

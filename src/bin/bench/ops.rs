@@ -22,10 +22,14 @@ pub struct Operation {
     pub caller: Caller,
     pub query: &'static str,
     variables: fn(&Catalog, &mut SmallRng) -> Value,
+    /// For the floor's operations: the contacts-graph operation it is the reference of (the
+    /// same document, variables and caller).
+    pub floor_of: Option<&'static str>,
 }
 
 /// Every record carries `id`: the report's "records per request" counts objects with an id.
-const NESTED: &str = "query Nested($after: String) {
+/// The floor recognizes this text (and [`LOOKUP`]) exactly.
+pub const NESTED: &str = "query Nested($after: String) {
   accounts(first: 50, after: $after) { edges { node { id name
     contacts(first: 20) { edges { node { id firstName lastName
       identities { id channel value }
@@ -56,7 +60,7 @@ const NESTED_FILTERED: &str = "query NestedFiltered($after: String) {
   } } }
 }";
 
-const LOOKUP: &str = "query Lookup($channel: IdentityChannel!, $value: String!) {
+pub const LOOKUP: &str = "query Lookup($channel: IdentityChannel!, $value: String!) {
   contactByIdentity(channel: $channel, value: $value) { id firstName lastName }
 }";
 
@@ -85,6 +89,17 @@ pub const ALL: &[Operation] = &[
         caller: Caller::Admin,
         query: NESTED,
         variables: nested_page,
+        floor_of: None,
+    },
+    Operation {
+        name: "floor",
+        about: "the nested query answered by the floor (a hand-written axum + sqlx server \
+                issuing the same four statements; see `floor/`)",
+        mode: Mode::Floor,
+        caller: Caller::Admin,
+        query: NESTED,
+        variables: nested_page,
+        floor_of: Some("nested"),
     },
     Operation {
         name: "partner",
@@ -94,6 +109,7 @@ pub const ALL: &[Operation] = &[
         caller: Caller::Partner,
         query: NESTED,
         variables: first_page,
+        floor_of: None,
     },
     Operation {
         name: "filtered",
@@ -103,6 +119,7 @@ pub const ALL: &[Operation] = &[
         caller: Caller::Admin,
         query: FILTERED,
         variables: no_variables,
+        floor_of: None,
     },
     Operation {
         name: "nested-filtered",
@@ -112,14 +129,26 @@ pub const ALL: &[Operation] = &[
         caller: Caller::Admin,
         query: NESTED_FILTERED,
         variables: nested_page,
+        floor_of: None,
+    },
+    Operation {
+        name: "resolvers",
+        about: "the nested query on a server with reads.compiled = false: the same statements \
+                through the resolvers and the loaders",
+        mode: Mode::Resolvers,
+        caller: Caller::Admin,
+        query: NESTED,
+        variables: nested_page,
+        floor_of: None,
     },
     Operation {
         name: "naive",
-        about: "the nested query on a second router with loaders.max_batch_size = 1",
+        about: "the nested query on a server with loaders.max_batch_size = 1 and the resolvers",
         mode: Mode::Naive,
         caller: Caller::Admin,
         query: NESTED,
         variables: nested_page,
+        floor_of: None,
     },
     Operation {
         name: "lookup",
@@ -128,6 +157,16 @@ pub const ALL: &[Operation] = &[
         caller: Caller::Admin,
         query: LOOKUP,
         variables: known_identity,
+        floor_of: None,
+    },
+    Operation {
+        name: "floor-lookup",
+        about: "the lookup answered by the floor (same normalization, one statement)",
+        mode: Mode::Floor,
+        caller: Caller::Admin,
+        query: LOOKUP,
+        variables: known_identity,
+        floor_of: Some("lookup"),
     },
     Operation {
         name: "update",
@@ -137,6 +176,7 @@ pub const ALL: &[Operation] = &[
         caller: Caller::Admin,
         query: UPDATE_CONTACT,
         variables: contact_update,
+        floor_of: None,
     },
     Operation {
         name: "open",
@@ -145,6 +185,7 @@ pub const ALL: &[Operation] = &[
         caller: Caller::Admin,
         query: OPEN_INCIDENT,
         variables: new_incident,
+        floor_of: None,
     },
 ];
 

@@ -1,5 +1,5 @@
-//! The results: one row per operation and client count, the loader/naive ratio, memory, and
-//! what is not measured, as a table or as JSON.
+//! The results: one row per operation and client count, the loader/naive ratio, contacts-graph
+//! against the floor, memory, and what is not measured, as a table or as JSON.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -21,13 +21,24 @@ const STATEMENTS_METHOD: &str = "statements_per_request: exact count of SQL stat
      sql_ms_per_request: summed execution time of the statements of one request alone; the rest \
      of its latency is GraphQL execution, serialization and HTTP";
 
-const MEMORY_SCOPE: &str = "VmHWM of the bench process, which holds the server and the \
-     in-process clients";
+const MEMORY_SCOPE: &str = "VmHWM of the server process alone (a fresh one per operation), \
+     reset before each measurement";
 
 /// Freed memory mostly stays with the allocator, so a measurement's peak starts from what the
-/// earlier ones left resident.
-const MEMORY_CARRY: &str = "a measurement's peak starts from the RSS earlier ones left \
-     (the allocator keeps freed memory)";
+/// earlier ones of the same operation left resident.
+const MEMORY_CARRY: &str = "client counts run in turn on one server process, so a \
+     measurement's peak starts from the RSS the earlier ones left (the allocator keeps freed \
+     memory)";
+
+const CPU_SCOPE: &str = "server_cpu_ms_per_request: user + system CPU time of the server \
+     process (all its threads; on SQLite that includes the database work) during the \
+     measurement, divided by its requests; the clients run in the bench process and are not \
+     counted; PostgreSQL's own CPU is in other_cpu_percent";
+
+const FLOOR_METHOD: &str = "each ratio is contacts-graph over the floor so that 1.0 is equal \
+     and above 1 is contacts-graph worse: latency, CPU per request and peak RSS as \
+     contacts-graph / floor, throughput as floor req/s / contacts-graph req/s; issue 16 asks \
+     for at most 1.5 (2.0 for memory)";
 
 /// SQL shown per operation in the table; the JSON keeps more.
 const TABLE_SQL_CHARS: usize = 160;
@@ -44,6 +55,10 @@ pub struct Report {
     pub results: Vec<Row>,
     /// Throughput of `nested` over `naive` at each client count measured for both.
     pub naive_ratio: Vec<Ratio>,
+    /// contacts-graph against the floor, per operation and client count measured on both.
+    pub floor: Vec<FloorComparison>,
+    pub floor_method: &'static str,
+    pub cpu_scope: &'static str,
     pub memory: Memory,
     pub statements_method: &'static str,
     /// The nested answer per `Accept-Encoding`, one client (empty when skipped).
@@ -81,9 +96,13 @@ pub struct Row {
     pub records_per_request: f64,
     pub kib_per_request: f64,
     pub errors: u64,
-    pub peak_rss_mib: Option<f64>,
-    /// CPU used by other processes during the measurement, in percent of all cores: a number
-    /// taken while something else ran is not comparable.
+    /// Peak RSS of the server process during the measurement.
+    pub server_peak_rss_mib: Option<f64>,
+    /// CPU time of the server process per request.
+    pub server_cpu_ms_per_request: Option<f64>,
+    /// CPU used by processes other than the bench and the server during the measurement (on
+    /// PostgreSQL mostly the database), in percent of all cores: a number taken while something
+    /// else ran is not comparable.
     pub other_cpu_percent: Option<f64>,
     pub first_error: Option<String>,
     /// The slowest statement of the calibration requests.
@@ -96,6 +115,46 @@ pub struct Ratio {
     pub nested_rps: f64,
     pub naive_rps: f64,
     pub ratio: f64,
+}
+
+/// One contacts-graph operation and its floor counterpart at one client count.
+#[derive(Debug, Serialize)]
+pub struct FloorComparison {
+    pub op: &'static str,
+    pub floor_op: &'static str,
+    pub clients: usize,
+    pub graph: Side,
+    pub floor: Side,
+    /// Each above 1 when contacts-graph does worse (see `floor_method`).
+    pub ratio: SideRatio,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Side {
+    pub requests_per_sec: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub cpu_ms_per_request: Option<f64>,
+    pub peak_rss_mib: Option<f64>,
+    pub statements_per_request: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SideRatio {
+    /// Floor req/s over contacts-graph req/s.
+    pub throughput: Option<f64>,
+    pub p50: Option<f64>,
+    pub p99: Option<f64>,
+    pub cpu_per_request: Option<f64>,
+    pub peak_rss: Option<f64>,
+}
+
+/// The server resources a measurement used.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerUse {
+    pub peak_rss_kib: Option<u64>,
+    pub cpu_ms_per_request: Option<f64>,
+    pub other_cpu_percent: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -136,6 +195,9 @@ impl Report {
                 .collect(),
             results: Vec::new(),
             naive_ratio: Vec::new(),
+            floor: Vec::new(),
+            floor_method: FLOOR_METHOD,
+            cpu_scope: CPU_SCOPE,
             memory: Memory {
                 scope: MEMORY_SCOPE,
                 carry_over: MEMORY_CARRY,
@@ -149,13 +211,35 @@ impl Report {
     }
 
     pub fn push(&mut self, row: Row) {
-        self.memory.load_peak_mib = match (self.memory.load_peak_mib, row.peak_rss_mib) {
+        self.memory.load_peak_mib = match (self.memory.load_peak_mib, row.server_peak_rss_mib) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
         self.memory.peak_reset_per_measurement = memory::resets_work();
         self.results.push(row);
         self.naive_ratio = self.ratios();
+        self.floor = self.floor_comparisons();
+    }
+
+    fn floor_comparisons(&self) -> Vec<FloorComparison> {
+        let find = |op: &str, clients: usize| {
+            self.results
+                .iter()
+                .find(|row| row.op == op && row.clients == clients)
+        };
+        ops::ALL
+            .iter()
+            .filter_map(|op| Some((op.name, op.floor_of?)))
+            .flat_map(|(floor_op, op)| {
+                self.results
+                    .iter()
+                    .filter(move |row| row.op == op)
+                    .filter_map(move |graph| {
+                        let floor = find(floor_op, graph.clients)?;
+                        Some(FloorComparison::new(graph, floor))
+                    })
+            })
+            .collect()
     }
 
     fn ratios(&self) -> Vec<Ratio> {
@@ -205,6 +289,7 @@ impl Report {
                 ratio.clients, ratio.nested_rps, ratio.naive_rps, ratio.ratio
             );
         }
+        self.floor_table(&mut out);
         if !self.compression.is_empty() {
             let _ = writeln!(
                 out,
@@ -239,17 +324,87 @@ impl Report {
         out
     }
 
+    fn floor_table(&self, out: &mut String) {
+        if self.floor.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\ncontacts-graph against the floor (each cell: contacts-graph / floor, then the \
+             ratio; above 1 = contacts-graph worse; req/s ratio = floor / contacts-graph):"
+        );
+        let widths = [8, 7, 20, 20, 22, 18, 18, 12];
+        let headers = [
+            "op",
+            "clients",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "CPU ms/req",
+            "RSS MiB",
+            "SQL/req",
+        ];
+        let cells = |values: &[String]| {
+            let mut text = String::new();
+            for (index, (value, width)) in values.iter().zip(widths).enumerate() {
+                if index == 0 {
+                    let _ = write!(text, "{value:<width$}");
+                } else {
+                    let _ = write!(text, " {value:>width$}");
+                }
+            }
+            text.push('\n');
+            text
+        };
+        out.push_str(&cells(&headers.map(str::to_owned)));
+        let pair = |graph: Option<f64>, floor: Option<f64>, ratio: Option<f64>, digits: usize| {
+            let number = |value: Option<f64>| {
+                value.map_or("-".to_owned(), |value| format!("{value:.digits$}"))
+            };
+            let ratio = ratio.map_or("-".to_owned(), |ratio| format!("{ratio:.2}x"));
+            format!("{}/{} {ratio}", number(graph), number(floor))
+        };
+        for row in &self.floor {
+            let (graph, floor, ratio) = (&row.graph, &row.floor, &row.ratio);
+            out.push_str(&cells(&[
+                row.op.to_owned(),
+                row.clients.to_string(),
+                pair(
+                    Some(graph.requests_per_sec),
+                    Some(floor.requests_per_sec),
+                    ratio.throughput,
+                    1,
+                ),
+                pair(Some(graph.p50_ms), Some(floor.p50_ms), ratio.p50, 1),
+                pair(Some(graph.p99_ms), Some(floor.p99_ms), ratio.p99, 1),
+                pair(
+                    graph.cpu_ms_per_request,
+                    floor.cpu_ms_per_request,
+                    ratio.cpu_per_request,
+                    2,
+                ),
+                pair(graph.peak_rss_mib, floor.peak_rss_mib, ratio.peak_rss, 0),
+                format!(
+                    "{:.0}/{:.0}",
+                    graph.statements_per_request, floor.statements_per_request
+                ),
+            ]));
+        }
+    }
+
     fn notes(&self, out: &mut String) {
         let _ = writeln!(out, "\noperations:");
         for op in &self.operations {
-            let _ = writeln!(out, "  {:<8} {}", op.name, op.about);
+            let _ = writeln!(out, "  {:<12} {}", op.name, op.about);
         }
         let _ = writeln!(
             out,
             "SQL/req: statements of one request alone (calibration, min-max when they differ); \
              SQL@load: statements / requests during the measurement; SQL ms: their summed \
-             execution time for one request alone; others %: CPU used by other processes \
-             during the measurement, in percent of all cores."
+             execution time for one request alone; CPU ms: the server process's CPU time per \
+             request; others %: CPU used by processes other than the bench and the server \
+             during the measurement (on PostgreSQL mostly the database), in percent of all \
+             cores."
         );
         let since = if self.memory.peak_reset_per_measurement {
             "per measurement"
@@ -297,8 +452,7 @@ impl Row {
         phase: &Phase,
         calibration: &Calibration,
         sql: SqlTotals,
-        peak_rss_kib: Option<u64>,
-        other_cpu_percent: Option<f64>,
+        usage: ServerUse,
     ) -> Self {
         let requests = phase.requests();
         let per_request = |total: f64| {
@@ -326,8 +480,9 @@ impl Row {
             records_per_request: calibration.records_mean,
             kib_per_request: per_request(phase.bytes as f64) / 1024.0,
             errors: phase.errors,
-            peak_rss_mib: peak_rss_kib.map(mib),
-            other_cpu_percent,
+            server_peak_rss_mib: usage.peak_rss_kib.map(mib),
+            server_cpu_ms_per_request: usage.cpu_ms_per_request,
+            other_cpu_percent: usage.other_cpu_percent,
             first_error: phase.first_error.clone(),
             slowest_statement: calibration.slowest_statement.clone(),
         }
@@ -347,7 +502,9 @@ impl Row {
             format!("{:.1}", self.records_per_request),
             format!("{:.1}", self.kib_per_request),
             self.errors.to_string(),
-            self.peak_rss_mib
+            self.server_cpu_ms_per_request
+                .map_or("-".to_owned(), |ms| format!("{ms:.2}")),
+            self.server_peak_rss_mib
                 .map_or("-".to_owned(), |mib| format!("{mib:.1}")),
             self.other_cpu_percent
                 .map_or("-".to_owned(), |percent| format!("{percent:.0}")),
@@ -367,8 +524,8 @@ impl Row {
 }
 
 /// The table's columns and their widths; the first is left-aligned.
-const COLUMNS: [(&str, usize); 14] = [
-    ("op", 8),
+const COLUMNS: [(&str, usize); 15] = [
+    ("op", 12),
     ("clients", 7),
     ("req/s", 9),
     ("p50 ms", 8),
@@ -380,6 +537,7 @@ const COLUMNS: [(&str, usize); 14] = [
     ("records/req", 11),
     ("KiB/req", 8),
     ("errors", 6),
+    ("CPU ms", 7),
     ("RSS MiB", 8),
     ("others %", 8),
 ];
@@ -395,6 +553,43 @@ fn line(cells: &[String]) -> String {
     }
     out.push('\n');
     out
+}
+
+impl FloorComparison {
+    fn new(graph: &Row, floor: &Row) -> Self {
+        let side = |row: &Row| Side {
+            requests_per_sec: row.requests_per_sec,
+            p50_ms: row.p50_ms,
+            p99_ms: row.p99_ms,
+            cpu_ms_per_request: row.server_cpu_ms_per_request,
+            peak_rss_mib: row.server_peak_rss_mib,
+            statements_per_request: row.statements_per_request,
+        };
+        let over = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+            _ => None,
+        };
+        let op = graph.op;
+        let (graph, floor_side) = (side(graph), side(floor));
+        let ratio = SideRatio {
+            throughput: over(
+                Some(floor_side.requests_per_sec),
+                Some(graph.requests_per_sec),
+            ),
+            p50: over(Some(graph.p50_ms), Some(floor_side.p50_ms)),
+            p99: over(Some(graph.p99_ms), Some(floor_side.p99_ms)),
+            cpu_per_request: over(graph.cpu_ms_per_request, floor_side.cpu_ms_per_request),
+            peak_rss: over(graph.peak_rss_mib, floor_side.peak_rss_mib),
+        };
+        Self {
+            op,
+            floor_op: floor.op,
+            clients: floor.clients,
+            graph,
+            floor: floor_side,
+            ratio,
+        }
+    }
 }
 
 fn ms(duration: Duration) -> f64 {
