@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use sea_orm::sea_query::{Expr, SelectStatement};
-use sea_orm::{Condition, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{Condition, ConnectionTrait, QueryFilter, QuerySelect, QueryTrait};
 
 use crate::error::{AppError, AppResult};
 use crate::service::listing::ListSpec;
@@ -156,7 +156,7 @@ pub async fn root_page_projected<E: Record>(
     projection: &Projection,
 ) -> AppResult<Page<E::Model>> {
     let (select, components) = root_page_select_projected::<E>(db, window, base, projection)?;
-    let rows = positioned_rows::<E>(db, &select, &components).await?;
+    let rows = positioned_rows::<E>(db, &select, &components, projection).await?;
     Ok(window.finish(rows))
 }
 
@@ -194,12 +194,13 @@ pub async fn positioned_rows<E: Record>(
     db: &ScopedDb,
     select: &SelectStatement,
     components: &[Component],
+    projection: &Projection,
 ) -> AppResult<Vec<(Arc<E::Model>, Position)>> {
     let statement = db.conn().get_database_backend().build(select);
     let rows = db.conn().query_all_raw(statement).await?;
     rows.iter()
         .map(|row| {
-            let model = E::Model::from_query_result(row, "")?;
+            let model = projection.decode::<E>(row)?;
             Ok((Arc::new(model), order::read(row, components)?))
         })
         .collect()

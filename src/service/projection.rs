@@ -1,23 +1,32 @@
 //! Which columns a read fills. A nested answer usually selects a handful of a record's columns;
 //! reading and decoding all of them for thousands of rows costs more than the statement's
-//! search. A projection leaves out nullable columns nobody asked for: they come back as `NULL`,
-//! so the rows still decode into the record's model, with those fields `None`. Keys (`id` and
-//! every `*_id`) and non-null columns are always read.
+//! search (on SQLite every column of every row is a round of calls into the library). A
+//! projection reads only the columns a caller needs plus the keys (`id`, every `*_id`); the row
+//! still decodes into the record's model, with placeholders in the fields left out.
 //!
-//! A model read under a projection is only good for the fields the projection kept; only the
-//! compiled read path uses projections, with one projection per record type for a whole request
-//! (so rows it shares between levels are alike).
+//! A model read under a projection is therefore only good for the fields the projection kept.
+//! Only the compiled read path uses projections, with one projection per record type for a whole
+//! request (so the rows it shares between levels are alike); record types without a sparse
+//! decoder (see `Record::sparse`) are always read whole.
+
+mod decode;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use sea_orm::sea_query::{Alias, Expr, SelectStatement};
-use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, Iterable};
+use sea_orm::sea_query::SelectStatement;
+use sea_orm::{DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult, TryGetable};
 
-/// The columns of a table a read leaves out (database names); empty reads every column.
+pub(crate) use decode::{
+    account, communication_method, contact, contact_identity, incident, opportunity,
+};
+
+use crate::service::record::Record;
+
+/// The columns of a table a read fills (database names); `None` reads every column.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Projection {
-    left_out: Arc<[&'static str]>,
+    kept: Option<Arc<[&'static str]>>,
 }
 
 impl Projection {
@@ -26,42 +35,75 @@ impl Projection {
         Self::default()
     }
 
-    /// The columns of `E` in `needed` (database names) plus every key and non-null column.
-    pub fn only<E: EntityTrait>(needed: &HashSet<&str>) -> Self {
-        let left_out: Vec<&'static str> = E::Column::iter()
-            .filter(|column| {
-                let name = column.as_str();
-                column.def().is_null()
-                    && !needed.contains(name)
-                    && name != "id"
-                    && !name.ends_with("_id")
-            })
+    /// The columns of `E` in `needed` (database names) plus the keys.
+    pub fn only<E: Record>(needed: &HashSet<&str>) -> Self {
+        if !E::SPARSE {
+            return Self::all();
+        }
+        let kept: Vec<&'static str> = E::Column::iter()
             .map(|column| column.as_str())
+            .filter(|name| needed.contains(name) || *name == "id" || name.ends_with("_id"))
             .collect();
         Self {
-            left_out: left_out.into(),
+            kept: Some(kept.into()),
         }
     }
 
     pub fn is_all(&self) -> bool {
-        self.left_out.is_empty()
+        self.kept.is_none()
     }
 
     /// Replaces the select list of a `SELECT <all columns of E> ...` with the projection's.
     /// Call it before adding other expressions (sort keys, parent columns).
     pub fn apply<E: EntityTrait>(&self, select: &mut SelectStatement) {
-        if self.is_all() {
+        let Some(kept) = &self.kept else {
             return;
-        }
+        };
         select.clear_selects();
         for column in E::Column::iter() {
-            let name = column.as_str();
-            if self.left_out.contains(&name) {
-                select.expr_as(Expr::cust("NULL"), Alias::new(name));
-            } else {
+            if kept.contains(&column.as_str()) {
                 select.column((E::default(), column));
             }
         }
+    }
+
+    /// A row read under this projection, as `E`'s model.
+    pub fn decode<E: Record>(&self, row: &QueryResult) -> Result<E::Model, DbErr> {
+        match &self.kept {
+            None => E::Model::from_query_result(row, ""),
+            Some(kept) => E::sparse(row, &Kept(kept)),
+        }
+    }
+}
+
+/// The columns a sparse row holds.
+pub struct Kept<'a>(&'a [&'static str]);
+
+impl Kept<'_> {
+    /// The column's value, or `placeholder` when the projection left it out.
+    pub fn get<T: TryGetable>(
+        &self,
+        row: &QueryResult,
+        column: &str,
+        placeholder: T,
+    ) -> Result<T, DbErr> {
+        if self.0.contains(&column) {
+            row.try_get("", column)
+        } else {
+            Ok(placeholder)
+        }
+    }
+
+    /// A nullable column's value, `None` when left out.
+    pub fn optional<T: TryGetable>(
+        &self,
+        row: &QueryResult,
+        column: &str,
+    ) -> Result<Option<T>, DbErr>
+    where
+        Option<T>: TryGetable,
+    {
+        self.get(row, column, None)
     }
 }
 
@@ -72,24 +114,17 @@ mod tests {
     use sea_orm::{DbBackend, QueryTrait};
 
     #[test]
-    fn keys_and_required_columns_are_always_read() {
+    fn keys_are_always_read() {
         let needed = HashSet::from(["first_name"]);
         let projection = Projection::only::<contact::Entity>(&needed);
         let mut select = contact::Entity::find().into_query();
         projection.apply::<contact::Entity>(&mut select);
         let sql = DbBackend::Sqlite.build(&select).to_string();
-        for kept in [
-            "\"first_name\"",
-            "\"last_name\"",
-            "\"account_id\"",
-            "\"version\"",
-        ] {
-            assert!(
-                sql.contains(&format!("\"contact\".{kept}")),
-                "{kept} in {sql}"
-            );
-        }
-        assert!(sql.contains("NULL AS \"description\""), "{sql}");
+        assert_eq!(
+            sql,
+            "SELECT \"contact\".\"id\", \"contact\".\"account_id\", \"contact\".\"first_name\" \
+             FROM \"contact\""
+        );
     }
 
     #[test]

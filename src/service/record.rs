@@ -5,11 +5,12 @@ use entity::{
     account, api_key, audit_entry, communication_method, contact, contact_identity,
     contact_redirect, identity_conflict, incident, opportunity,
 };
-use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult};
+use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, FromQueryResult, QueryResult};
 use uuid::Uuid;
 
 use crate::auth::Scope;
 use crate::service::listing::Table;
+use crate::service::projection::{self, Kept};
 use crate::service::visibility;
 
 /// A table whose rows are addressed by a UUID v7 `id`.
@@ -25,6 +26,16 @@ pub trait Record: EntityTrait<Model: FromQueryResult + Send + Sync + 'static> {
     /// Whether ids of this table can have been merged away (see `contact_redirect`), so that a
     /// lookup by a missing id should follow the redirect to the survivor.
     const FOLLOWS_REDIRECTS: bool = false;
+
+    /// Whether [`Record::sparse`] can decode rows holding only some columns (see
+    /// `service::projection`).
+    const SPARSE: bool = false;
+
+    /// A model from a row holding only the `kept` columns and the keys; tables without a sparse
+    /// decoder read every column, so this is never called for them.
+    fn sparse(row: &QueryResult, _kept: &Kept<'_>) -> Result<Self::Model, DbErr> {
+        Self::Model::from_query_result(row, "")
+    }
 
     /// The rows of this table a partner key for `partner` sees (see `service::visibility`).
     fn visible_to_partner(partner: Uuid) -> Condition;
@@ -46,10 +57,17 @@ pub trait Record: EntityTrait<Model: FromQueryResult + Send + Sync + 'static> {
 }
 
 macro_rules! record {
-    ($($module:ident $(=> $redirects:literal)? $([$table:ident])?: $partner:path),* $(,)?) => {$(
+    ($($module:ident $(=> $redirects:literal)? $([$table:ident])? $({$sparse:path})?: $partner:path),* $(,)?) => {$(
         impl Record for $module::Entity {
             $(const FOLLOWS_REDIRECTS: bool = $redirects;)?
             $(const LIST_TABLE: Option<Table> = Some(Table::$table);)?
+            $(
+                const SPARSE: bool = true;
+
+                fn sparse(row: &QueryResult, kept: &Kept<'_>) -> Result<Self::Model, DbErr> {
+                    $sparse(row, kept)
+                }
+            )?
 
             fn id_column() -> Self::Column {
                 $module::Column::Id
@@ -88,12 +106,12 @@ fn hidden(_partner: Uuid) -> Condition {
 }
 
 record!(
-    account [Account]: visibility::accounts,
-    contact => true [Contact]: visibility::contacts,
-    contact_identity [ContactIdentity]: visibility::identities,
-    communication_method: visibility::methods,
-    incident [Incident]: visibility::incidents,
-    opportunity [Opportunity]: hidden,
+    account [Account] {projection::account}: visibility::accounts,
+    contact => true [Contact] {projection::contact}: visibility::contacts,
+    contact_identity [ContactIdentity] {projection::contact_identity}: visibility::identities,
+    communication_method {projection::communication_method}: visibility::methods,
+    incident [Incident] {projection::incident}: visibility::incidents,
+    opportunity [Opportunity] {projection::opportunity}: hidden,
     audit_entry [AuditEntry]: visibility::audit_entries,
     identity_conflict: hidden,
     api_key: hidden,

@@ -10,8 +10,8 @@ use entity::{
 };
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select, Value,
 };
 use uuid::Uuid;
 
@@ -209,9 +209,11 @@ async fn visible_rows<E: Record>(
         .into_query();
     projection.apply::<E>(&mut select);
     let statement = db.conn().get_database_backend().build(&select);
-    Ok(E::Model::find_by_statement(statement)
-        .all(db.conn())
-        .await?)
+    let rows = db.conn().query_all_raw(statement).await?;
+    Ok(rows
+        .iter()
+        .map(|row| projection.decode::<E>(row))
+        .collect::<Result<_, _>>()?)
 }
 
 /// The survivors of merged-away contact ids, in one statement.
@@ -252,7 +254,7 @@ pub async fn all_of_projected<R: HasMany>(
         .into_query();
     projection.apply::<R::Child>(&mut select);
     select.expr_as(R::parent_expr(), Alias::new(PAGE_PARENT));
-    let grouped = grouped_models::<R>(db, &select).await?;
+    let grouped = grouped_models::<R>(db, &select, projection).await?;
     Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
 }
 
@@ -347,7 +349,7 @@ pub async fn pages_of_projected<R: HasMany>(
             select
         }
     };
-    let grouped = grouped_rows::<R>(db, &select, &components).await?;
+    let grouped = grouped_rows::<R>(db, &select, &components, projection).await?;
     Ok(grouped
         .into_iter()
         .map(|(parent, mut rows)| {
@@ -371,13 +373,14 @@ async fn grouped_rows<R: HasMany>(
     db: &ScopedDb,
     select: &SelectStatement,
     components: &[order::Component],
+    projection: &Projection,
 ) -> AppResult<HashMap<Uuid, Vec<Positioned<ChildOf<R>>>>> {
     let statement = db.conn().get_database_backend().build(select);
     let rows = db.conn().query_all_raw(statement).await?;
     let mut grouped: HashMap<Uuid, Vec<Positioned<ChildOf<R>>>> = HashMap::new();
     for row in rows {
         let parent: Option<Uuid> = row.try_get("", PAGE_PARENT)?;
-        let model = ChildOf::<R>::from_query_result(&row, "")?;
+        let model = projection.decode::<R::Child>(&row)?;
         let position = order::read(&row, components)?;
         if let Some(parent) = parent {
             grouped
@@ -393,13 +396,14 @@ async fn grouped_rows<R: HasMany>(
 async fn grouped_models<R: HasMany>(
     db: &ScopedDb,
     select: &SelectStatement,
+    projection: &Projection,
 ) -> AppResult<HashMap<Uuid, Vec<Arc<ChildOf<R>>>>> {
     let statement = db.conn().get_database_backend().build(select);
     let rows = db.conn().query_all_raw(statement).await?;
     let mut grouped: HashMap<Uuid, Vec<Arc<ChildOf<R>>>> = HashMap::new();
     for row in rows {
         let parent: Option<Uuid> = row.try_get("", PAGE_PARENT)?;
-        let model = ChildOf::<R>::from_query_result(&row, "")?;
+        let model = projection.decode::<R::Child>(&row)?;
         if let Some(parent) = parent {
             grouped.entry(parent).or_default().push(Arc::new(model));
         }
