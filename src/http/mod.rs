@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod cors;
+mod documents;
 mod endpoint;
 mod errors;
 pub mod graphiql;
@@ -32,6 +33,7 @@ use crate::config::Config;
 use crate::error::AppResult;
 use crate::graphql::{self, AppSchema};
 use analysis::Analysis;
+use documents::DocumentCache;
 use limits::DocumentLimits;
 use persisted::PersistedQueries;
 use rate_limit::RateLimit;
@@ -52,6 +54,7 @@ pub(crate) struct AppState {
     authenticator: Arc<Authenticator>,
     rate_limit: Option<Arc<RateLimit>>,
     persisted: Arc<PersistedQueries>,
+    documents: Arc<DocumentCache>,
     limits: DocumentLimits,
     metrics: Option<PrometheusHandle>,
 }
@@ -78,6 +81,7 @@ pub fn router(config: Config, db: DatabaseConnection) -> AppResult<Router> {
         authenticator,
         rate_limit: RateLimit::new(&config.rate_limit).map(Arc::new),
         persisted: Arc::new(PersistedQueries::new(&config.persisted_queries)?),
+        documents: Arc::new(DocumentCache::new(config.reads.document_cache_entries)),
         limits: DocumentLimits::new(&config.limits),
         metrics,
         config: Arc::new(config),

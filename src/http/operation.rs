@@ -150,7 +150,9 @@ struct Prepared {
     extensions: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Persisted query lookup, query length, parsing, document limits and the GET rule.
+/// Persisted query lookup, query length, parsing (once per text, see `http::documents`),
+/// document limits and the GET rule. The limits are checked on every request, remembered
+/// document or not: it is a walk over the document, far cheaper than parsing it.
 fn prepare(
     state: &AppState,
     method: &Method,
@@ -174,7 +176,7 @@ fn prepare(
         .persisted
         .resolve(principal, query, &extensions)
         .map_err(|error| Box::new(OperationResult::refused(&error, media, None, false)))?;
-    let document = async_graphql::parser::parse_query(&*resolved.text).map_err(|err| {
+    let document = state.documents.parse(&resolved.text).map_err(|err| {
         let mut error = ServerError::from(err);
         error
             .extensions
