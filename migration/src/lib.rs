@@ -15,6 +15,7 @@ mod m20261128_000006_create_identity_conflict;
 mod m20261202_000001_create_api_key;
 mod m20261202_000002_create_list_indexes;
 mod m20261202_000003_create_search;
+mod m20261203_000001_create_relation_filter_indexes;
 mod shape;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_create_api_key::Migration),
             Box::new(m20261202_000002_create_list_indexes::Migration),
             Box::new(m20261202_000003_create_search::Migration),
+            Box::new(m20261203_000001_create_relation_filter_indexes::Migration),
         ]
     }
 }
