@@ -234,6 +234,14 @@ async fn seed_data(
     let seeded = seed::seed_generated(conn, &plan, region)
         .await
         .map_err(app)?;
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Planner statistics for the freshly loaded tables, as autovacuum would gather them
+        // after a bulk load (it may be off, or not have run yet): without them PostgreSQL
+        // guesses filter selectivities from nothing and picks plans no production database
+        // would use.
+        use sea_orm::ConnectionTrait;
+        conn.execute_unprepared("ANALYZE").await?;
+    }
     eprintln!(
         "seeded in {:.1} s: {seeded}",
         started.elapsed().as_secs_f64()
