@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::futures_util::future::{BoxFuture, try_join_all};
 use entity::{account, communication_method, contact, contact_identity, incident, opportunity};
-use sea_orm::{Condition, DatabaseConnection};
+use sea_orm::{Condition, DatabaseConnection, DbBackend};
 use uuid::Uuid;
 
 use crate::config::Config;
@@ -100,14 +100,20 @@ pub async fn run(
         .into_iter()
         .map(|(record, columns)| (record, projection(record, &columns)))
         .collect();
+    let in_turn = conn.get_database_backend() == DbBackend::Sqlite;
     let executor = Executor {
+        in_turn,
         db: ScopedDb::new(conn, &plan.principal),
         config,
         projections,
         memory: Mutex::new(HashMap::new()),
     };
-    let roots = plan.fields.iter().map(|field| executor.root(&field.item));
-    try_join_all(roots).await
+    let roots: Vec<_> = plan
+        .fields
+        .iter()
+        .map(|field| executor.root(&field.item))
+        .collect();
+    executor.join(roots).await
 }
 
 /// The columns a record type's statements read.
@@ -126,6 +132,10 @@ fn projection(record: RecordType, columns: &HashSet<String>) -> Projection {
 }
 
 struct Executor<'a> {
+    /// Statements of one level run one after the other rather than at once: on SQLite, where
+    /// every connection hands its rows over from a thread of its own, two at once on two cores
+    /// are slower than in turn (see `loaders::Loaders::new`).
+    in_turn: bool,
     db: ScopedDb,
     config: &'a Config,
     /// Per record type, the columns every statement reading it reads.
@@ -154,6 +164,34 @@ fn unique_rows<'r>(rows: impl IntoIterator<Item = &'r RowRef>) -> Vec<RowRef> {
 }
 
 impl Executor<'_> {
+    /// Every future's output, in order: at once, or in turn (see `in_turn`).
+    async fn join<T, F: Future<Output = AppResult<T>>>(
+        &self,
+        futures: Vec<F>,
+    ) -> AppResult<Vec<T>> {
+        if !self.in_turn {
+            return try_join_all(futures).await;
+        }
+        let mut done = Vec::new();
+        for future in futures {
+            done.push(future.await?);
+        }
+        Ok(done)
+    }
+
+    /// Both outputs, at once or in turn.
+    async fn both<A, B>(
+        &self,
+        first: impl Future<Output = AppResult<A>>,
+        second: impl Future<Output = AppResult<B>>,
+    ) -> AppResult<(A, B)> {
+        if self.in_turn {
+            Ok((first.await?, second.await?))
+        } else {
+            async_graphql::futures_util::try_join!(first, second)
+        }
+    }
+
     fn projection(&self, record: RecordType) -> Projection {
         self.projections.get(&record).cloned().unwrap_or_default()
     }
@@ -219,12 +257,13 @@ impl Executor<'_> {
     ) -> BoxFuture<'s, AppResult<Fetched>> {
         Box::pin(async move {
             let rows = Arc::new(rows);
-            let fields = selection
+            let fields: Vec<_> = selection
                 .fields
                 .iter()
-                .map(|field| self.field(&field.item, Arc::clone(&rows)));
+                .map(|field| self.field(&field.item, Arc::clone(&rows)))
+                .collect();
             Ok(Fetched {
-                fields: try_join_all(fields).await?,
+                fields: self.join(fields).await?,
             })
         })
     }
@@ -278,7 +317,7 @@ impl Executor<'_> {
                         Ok(HashMap::new())
                     }
                 };
-                let (pages, counts) = async_graphql::futures_util::try_join!(pages, counts)?;
+                let (pages, counts) = self.both(pages, counts).await?;
                 let all = unique_rows(pages.values().flat_map(|page| &page.rows));
                 self.remember(relation.child(), &all);
                 let nested = self.connection(selection, &all, window).await?;
@@ -297,28 +336,30 @@ impl Executor<'_> {
         rows: &[RowRef],
         window: &PageWindow,
     ) -> AppResult<ConnectionData> {
-        let fields = selection.fields.iter().map(|field| async {
-            Ok::<_, AppError>(match &field.item {
+        // Connections select `edges { node }` or `nodes`, rarely both: their selections are
+        // read one after the other.
+        let mut fields = Vec::with_capacity(selection.fields.len());
+        for field in &selection.fields {
+            fields.push(match &field.item {
                 ConnectionField::Edges(edges) => {
-                    let nodes = edges.iter().map(|edge| async {
-                        match &edge.item {
-                            EdgeField::Node(node) => {
-                                Ok::<_, AppError>(Some(self.object(node, rows.to_vec()).await?))
-                            }
-                            _ => Ok(None),
-                        }
-                    });
-                    ConnectionFieldData::Edges(try_join_all(nodes).await?)
+                    let mut nodes = Vec::with_capacity(edges.len());
+                    for edge in edges {
+                        nodes.push(match &edge.item {
+                            EdgeField::Node(node) => Some(self.object(node, rows.to_vec()).await?),
+                            _ => None,
+                        });
+                    }
+                    ConnectionFieldData::Edges(nodes)
                 }
                 ConnectionField::Nodes(node) => {
                     ConnectionFieldData::Nodes(self.object(node, rows.to_vec()).await?)
                 }
                 _ => ConnectionFieldData::Inline,
-            })
-        });
+            });
+        }
         Ok(ConnectionData {
             fingerprint: window.spec.fingerprint(),
-            fields: try_join_all(fields).await?,
+            fields,
         })
     }
 
@@ -419,7 +460,7 @@ impl Executor<'_> {
                 Ok(0)
             }
         };
-        let (page, total) = async_graphql::futures_util::try_join!(page, total)?;
+        let (page, total) = self.both(page, total).await?;
         Ok((
             DynPage {
                 rows: page.rows.into_iter().map(|row| row as RowRef).collect(),
