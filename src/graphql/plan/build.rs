@@ -72,10 +72,7 @@ pub fn build(request: &Request<'_>) -> Result<Plan, Unplanned> {
     let mut fields = Vec::with_capacity(merged.len());
     for field in merged {
         let item = builder.root_field(&field)?;
-        fields.push(Keyed {
-            key: field.key,
-            item,
-        });
+        fields.push(Keyed::new(field.key, item));
     }
     Ok(Plan {
         principal: request.principal.clone(),
@@ -423,10 +420,7 @@ impl<'d> Builder<'d> {
                     },
                 }
             };
-            fields.push(Keyed {
-                key: entry.key,
-                item,
-            });
+            fields.push(Keyed::new(entry.key, item));
         }
         Ok(ObjectSelection { record, fields })
     }
@@ -451,10 +445,7 @@ impl<'d> Builder<'d> {
                 "nodes" => ConnectionField::Nodes(self.object(record, &entry.sets, depth)?),
                 other => return unplanned(format!("connection field `{other}`")),
             };
-            fields.push(Keyed {
-                key: entry.key,
-                item,
-            });
+            fields.push(Keyed::new(entry.key, item));
         }
         Ok(ConnectionSelection { record, fields })
     }
@@ -477,10 +468,7 @@ impl<'d> Builder<'d> {
                 "node" => EdgeField::Node(self.object(record, &entry.sets, depth)?),
                 other => return unplanned(format!("edge field `{other}`")),
             };
-            fields.push(Keyed {
-                key: entry.key,
-                item,
-            });
+            fields.push(Keyed::new(entry.key, item));
         }
         Ok(fields)
     }
@@ -520,10 +508,7 @@ impl<'d> Builder<'d> {
             let Some(item) = kind(entry.field.name.node.as_str()) else {
                 return unplanned(format!("field of {type_name}"));
             };
-            fields.push(Keyed {
-                key: entry.key,
-                item,
-            });
+            fields.push(Keyed::new(entry.key, item));
         }
         Ok(fields)
     }

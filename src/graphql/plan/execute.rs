@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
 use crate::graphql::plan::catalog::{Many, RecordType};
+use crate::graphql::plan::ids::{IdMap, IdSet, KeyedMap};
 use crate::graphql::plan::rows::{Row, Stored};
 use crate::graphql::plan::tree::{
     ConnectionField, ConnectionSelection, EdgeField, ObjectField, ObjectSelection, Plan, RootField,
@@ -47,15 +48,15 @@ pub enum FieldData {
     /// Columns and `__typename`: the row itself holds them.
     Inline,
     ToOne {
-        targets: HashMap<Uuid, RowRef>,
+        targets: IdMap<RowRef>,
         nested: Fetched,
     },
     List {
-        children: HashMap<Uuid, Vec<RowRef>>,
+        children: IdMap<Vec<RowRef>>,
         nested: Fetched,
     },
     Connection {
-        pages: HashMap<Uuid, DynPage>,
+        pages: IdMap<DynPage>,
         counts: HashMap<Uuid, u64>,
         nested: ConnectionData,
     },
@@ -106,7 +107,7 @@ pub async fn run(
         db: ScopedDb::new(conn, &plan.principal),
         config,
         projections,
-        memory: Mutex::new(HashMap::new()),
+        memory: Mutex::new(KeyedMap::default()),
     };
     let roots: Vec<_> = plan
         .fields
@@ -141,7 +142,7 @@ struct Executor<'a> {
     /// Per record type, the columns every statement reading it reads.
     projections: HashMap<RecordType, Projection>,
     /// Every row read so far, by type and id (and by the merged ids that led to it).
-    memory: Mutex<HashMap<(RecordType, Uuid), RowRef>>,
+    memory: Mutex<KeyedMap<(RecordType, Uuid), RowRef>>,
 }
 
 /// A required relation whose target is missing: the resolvers report that as an error; the plan
@@ -151,12 +152,12 @@ fn gave_up(why: &str) -> AppError {
 }
 
 fn unique(ids: impl IntoIterator<Item = Uuid>) -> Vec<Uuid> {
-    let mut seen = HashSet::new();
+    let mut seen = IdSet::default();
     ids.into_iter().filter(|id| seen.insert(*id)).collect()
 }
 
 fn unique_rows<'r>(rows: impl IntoIterator<Item = &'r RowRef>) -> Vec<RowRef> {
-    let mut seen = HashSet::new();
+    let mut seen = IdSet::default();
     rows.into_iter()
         .filter(|row| seen.insert(row.id()))
         .cloned()
@@ -364,8 +365,8 @@ impl Executor<'_> {
     }
 
     /// Rows by id, from memory where an earlier level read them.
-    async fn by_ids(&self, record: RecordType, ids: Vec<Uuid>) -> AppResult<HashMap<Uuid, RowRef>> {
-        let mut found = HashMap::new();
+    async fn by_ids(&self, record: RecordType, ids: Vec<Uuid>) -> AppResult<IdMap<RowRef>> {
+        let mut found = IdMap::default();
         let mut missing = Vec::new();
         {
             let memory = self.memory.lock().unwrap_or_else(PoisonError::into_inner);
@@ -405,7 +406,7 @@ impl Executor<'_> {
         Ok(found)
     }
 
-    async fn load<E>(&self, record: RecordType, ids: &[Uuid]) -> AppResult<HashMap<Uuid, RowRef>>
+    async fn load<E>(&self, record: RecordType, ids: &[Uuid]) -> AppResult<IdMap<RowRef>>
     where
         E: Record,
         E::Model: Row,
@@ -472,11 +473,7 @@ impl Executor<'_> {
         ))
     }
 
-    async fn all_of(
-        &self,
-        relation: Many,
-        parents: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<RowRef>>> {
+    async fn all_of(&self, relation: Many, parents: &[Uuid]) -> AppResult<IdMap<Vec<RowRef>>> {
         match relation {
             Many::MethodsOfAccount => self.all::<rel::MethodsOfAccount>(parents).await,
             Many::IdentitiesOfContact => self.all::<rel::IdentitiesOfContact>(parents).await,
@@ -485,7 +482,7 @@ impl Executor<'_> {
         }
     }
 
-    async fn all<R>(&self, parents: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<RowRef>>>
+    async fn all<R>(&self, parents: &[Uuid]) -> AppResult<IdMap<Vec<RowRef>>>
     where
         R: HasMany,
         ChildOf<R>: Row + Stored,
@@ -506,7 +503,7 @@ impl Executor<'_> {
         relation: Many,
         parents: &[Uuid],
         window: &PageWindow,
-    ) -> AppResult<HashMap<Uuid, DynPage>> {
+    ) -> AppResult<IdMap<DynPage>> {
         match relation {
             Many::ContactsOfAccount => self.pages::<rel::ContactsOfAccount>(parents, window).await,
             Many::IncidentsOfAccount => {
@@ -532,11 +529,7 @@ impl Executor<'_> {
         }
     }
 
-    async fn pages<R>(
-        &self,
-        parents: &[Uuid],
-        window: &PageWindow,
-    ) -> AppResult<HashMap<Uuid, DynPage>>
+    async fn pages<R>(&self, parents: &[Uuid], window: &PageWindow) -> AppResult<IdMap<DynPage>>
     where
         R: HasMany,
         ChildOf<R>: Row + Stored,

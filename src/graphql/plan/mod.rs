@@ -14,12 +14,13 @@
 //! resolvers would refuse) is answered by the resolvers unchanged, so errors are theirs.
 //!
 //! Layout: `tree` (the plan as data), `catalog` (what the planner knows about the schema),
-//! `build`, `execute`, `rows` and `write`; `extension` plugs it into async-graphql.
+//! `build`, `execute` (with `ids`, its maps), `rows` and `write`; `extension` plugs it into async-graphql.
 
 mod build;
 mod catalog;
 mod execute;
 mod extension;
+mod ids;
 mod rows;
 mod tree;
 mod write;

@@ -15,7 +15,17 @@ use crate::service::page::{Direction, PageWindow};
 #[derive(Debug)]
 pub struct Keyed<T> {
     pub key: String,
+    /// `"key":`, escaped once when planned instead of for every row written.
+    pub prefix: String,
     pub item: T,
+}
+
+impl<T> Keyed<T> {
+    pub fn new(key: String, item: T) -> Self {
+        let mut prefix = serde_json::to_string(&key).unwrap_or_default();
+        prefix.push(':');
+        Self { key, prefix, item }
+    }
 }
 
 /// A query operation the compiled path answers. The caller's scope enters here, once: every

@@ -28,7 +28,7 @@ pub fn data(plan: &Plan, roots: &[RootData]) -> AppResult<Vec<u8>> {
     }
     out.push(b'{');
     for (index, (field, data)) in plan.fields.iter().zip(roots).enumerate() {
-        key(&mut out, index, &field.key);
+        key(&mut out, index, &field.prefix);
         match (&field.item, data) {
             (RootField::Typename, _) => string(&mut out, "Query"),
             (
@@ -61,12 +61,11 @@ fn mismatch() -> AppError {
     ))
 }
 
-fn key(out: &mut Vec<u8>, index: usize, name: &str) {
+fn key(out: &mut Vec<u8>, index: usize, prefix: &str) {
     if index > 0 {
         out.push(b',');
     }
-    string(out, name);
-    out.push(b':');
+    out.extend_from_slice(prefix.as_bytes());
 }
 
 fn object(
@@ -81,7 +80,7 @@ fn object(
     }
     out.push(b'{');
     for (index, (field, data)) in selection.fields.iter().zip(&fetched.fields).enumerate() {
-        key(out, index, &field.key);
+        key(out, index, &field.prefix);
         match (&field.item, data) {
             (ObjectField::Typename, _) => string(out, selection.record.name()),
             (ObjectField::Column(name), _) => {
@@ -137,7 +136,7 @@ fn money(out: &mut Vec<u8>, fields: &[Keyed<MoneyField>], value: Option<(i64, &s
     let value = Money::new(minor_units, currency);
     out.push(b'{');
     for (index, field) in fields.iter().enumerate() {
-        key(out, index, &field.key);
+        key(out, index, &field.prefix);
         match field.item {
             MoneyField::Typename => string(out, "Money"),
             MoneyField::Amount => string(out, &value.decimal()),
@@ -175,7 +174,7 @@ fn connection(
     }
     out.push(b'{');
     for (index, (field, fetched)) in selection.fields.iter().zip(&data.fields).enumerate() {
-        key(out, index, &field.key);
+        key(out, index, &field.prefix);
         match (&field.item, fetched) {
             (ConnectionField::Typename, _) => string(out, record.connection_name()),
             (ConnectionField::TotalCount, _) => integer(out, count),
@@ -183,7 +182,7 @@ fn connection(
             (ConnectionField::PageInfo(fields), _) => {
                 out.push(b'{');
                 for (index, field) in fields.iter().enumerate() {
-                    key(out, index, &field.key);
+                    key(out, index, &field.prefix);
                     match field.item {
                         PageInfoField::Typename => string(out, "PageInfo"),
                         PageInfoField::HasNextPage => boolean(out, page.has_next),
@@ -212,7 +211,7 @@ fn connection(
                     }
                     out.push(b'{');
                     for (index, (field, node)) in fields.iter().zip(nodes).enumerate() {
-                        key(out, index, &field.key);
+                        key(out, index, &field.prefix);
                         match (&field.item, node) {
                             (EdgeField::Typename, _) => string(out, record.edge_name()),
                             (EdgeField::Cursor, _) => {
