@@ -23,30 +23,26 @@ struct Case {
     query: &'static str,
 }
 
+/// The bench's nested read (`src/bin/bench/ops.rs`).
+const NESTED: &str = "query Nested($after: String) {
+  accounts(first: 50, after: $after) { edges { node { id name
+    contacts(first: 20) { edges { node { id firstName lastName
+      identities { id channel value }
+      incidents(first: 5) { edges { node { id subject primaryContact { id lastName } } } }
+    } } }
+  } } }
+}";
+
 const CASES: &[Case] = &[
     Case {
         name: "nested",
         partner: false,
-        query: "query Nested($after: String) {
-  accounts(first: 50, after: $after) { edges { node { id name
-    contacts(first: 20) { edges { node { id firstName lastName
-      identities { id channel value }
-      incidents(first: 5) { edges { node { id subject primaryContact { id lastName } } } }
-    } } }
-  } } }
-}",
+        query: NESTED,
     },
     Case {
         name: "partner_nested",
         partner: true,
-        query: "query Nested($after: String) {
-  accounts(first: 50, after: $after) { edges { node { id name
-    contacts(first: 20) { edges { node { id firstName lastName
-      identities { id channel value }
-      incidents(first: 5) { edges { node { id subject primaryContact { id lastName } } } }
-    } } }
-  } } }
-}",
+        query: NESTED,
     },
     Case {
         name: "filtered_with_totals",

@@ -3,6 +3,8 @@
 //! paged connection. A field that is not listed here (audit logs, merge redirects, search,
 //! anything computed) makes the planner hand the whole operation to the resolvers.
 
+use crate::graphql::ids::NodeType;
+
 /// The record types the compiled path answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordType {
@@ -15,16 +17,21 @@ pub enum RecordType {
 }
 
 impl RecordType {
+    /// The record type's global-id type, whose name is the GraphQL object type's.
+    pub fn node_type(self) -> NodeType {
+        match self {
+            RecordType::Account => NodeType::Account,
+            RecordType::Contact => NodeType::Contact,
+            RecordType::ContactIdentity => NodeType::ContactIdentity,
+            RecordType::CommunicationMethod => NodeType::CommunicationMethod,
+            RecordType::Incident => NodeType::Incident,
+            RecordType::Opportunity => NodeType::Opportunity,
+        }
+    }
+
     /// The GraphQL object type's name.
     pub fn name(self) -> &'static str {
-        match self {
-            RecordType::Account => "Account",
-            RecordType::Contact => "Contact",
-            RecordType::ContactIdentity => "ContactIdentity",
-            RecordType::CommunicationMethod => "CommunicationMethod",
-            RecordType::Incident => "Incident",
-            RecordType::Opportunity => "Opportunity",
-        }
+        self.node_type().name()
     }
 
     pub fn connection_name(self) -> &'static str {
