@@ -235,7 +235,15 @@ impl Executor<'_> {
                 selection,
             } => {
                 let region = self.config.identity.region()?;
-                let found = lookup::contact_by_identity(&self.db, *channel, value, region).await?;
+                let projection = self.projection(RecordType::Contact);
+                let found = lookup::contact_by_identity_projected(
+                    &self.db,
+                    *channel,
+                    value,
+                    region,
+                    &projection,
+                )
+                .await?;
                 let row = found.map(|model| Arc::new(model) as RowRef);
                 if let Some(row) = &row {
                     self.remember(RecordType::Contact, std::slice::from_ref(row));
@@ -258,18 +266,46 @@ impl Executor<'_> {
     ) -> BoxFuture<'s, AppResult<Fetched>> {
         Box::pin(async move {
             let rows = Arc::new(rows);
-            let fields: Vec<_> = selection
+            // Columns need nothing read; only relations become futures (a relation's future is
+            // large, and a selection is mostly columns).
+            let read: Vec<_> = selection
                 .fields
                 .iter()
+                .filter(|field| !field.item.is_inline())
                 .map(|field| self.field(&field.item, Arc::clone(&rows)))
                 .collect();
-            Ok(Fetched {
-                fields: self.join(fields).await?,
-            })
+            let mut read = self.join(read).await?.into_iter();
+            let fields = selection
+                .fields
+                .iter()
+                .map(|field| {
+                    if field.item.is_inline() {
+                        Ok(FieldData::Inline)
+                    } else {
+                        read.next()
+                            .ok_or_else(|| gave_up("a relation's data went missing"))
+                    }
+                })
+                .collect::<AppResult<_>>()?;
+            Ok(Fetched { fields })
         })
     }
 
-    async fn field(&self, field: &ObjectField, rows: Arc<Vec<RowRef>>) -> AppResult<FieldData> {
+    /// Boxed: a relation's future holds every statement's future inline and is large; unboxed,
+    /// every future that awaits one (an object, a level) would be as large and be moved whole.
+    fn field<'s>(
+        &'s self,
+        field: &'s ObjectField,
+        rows: Arc<Vec<RowRef>>,
+    ) -> BoxFuture<'s, AppResult<FieldData>> {
+        Box::pin(self.read_field(field, rows))
+    }
+
+    async fn read_field(
+        &self,
+        field: &ObjectField,
+        rows: Arc<Vec<RowRef>>,
+    ) -> AppResult<FieldData> {
         match field {
             ObjectField::Typename | ObjectField::Column(_) | ObjectField::Money(_) => {
                 Ok(FieldData::Inline)

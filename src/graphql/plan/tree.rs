@@ -91,6 +91,13 @@ pub enum ObjectField {
     },
 }
 
+impl ObjectField {
+    /// Whether the row itself answers the field (nothing else to read).
+    pub fn is_inline(&self) -> bool {
+        matches!(self, Self::Typename | Self::Column(_) | Self::Money(_))
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub enum MoneyField {
     Typename,
