@@ -20,10 +20,9 @@ use crate::error::AppResult;
 const SQLITE_CHECK_EVERY: i32 = 10_000;
 
 /// A pooled connection idle at least this long is pinged before it is handed out. A ping on
-/// every checkout is a round trip per statement (to the server on PostgreSQL, to the
-/// connection's worker thread on SQLite), a fifth of a point lookup's time; a connection in
-/// steady use has just proved itself, and the one that went bad while busy is closed when it
-/// is returned (the pool pings it then).
+/// every checkout is one more round trip per statement (to the server on PostgreSQL, to the
+/// connection's worker thread on SQLite); a connection in steady use has just proved itself,
+/// and one that went bad while busy is closed when it is returned (the pool pings it then).
 const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Opens a pool for serving. SQLite gets WAL (readers never wait for the writer), a busy timeout
