@@ -8,7 +8,9 @@ use entity::{
     account, audit_entry, communication_method, contact, contact_identity, contact_redirect,
     incident, opportunity,
 };
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, Order, PgFunc, Query, SelectStatement,
+};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select, Value,
@@ -40,11 +42,11 @@ pub trait HasMany: Send + Sync + 'static {
     }
 
     /// The children of `parents`, before scope and paging.
-    fn children_of(parents: &[Uuid]) -> Select<Self::Child> {
+    fn children_of(parents: &[Uuid], backend: DbBackend) -> Select<Self::Child> {
         let belongs = Self::parent_keys()
             .into_iter()
             .fold(Condition::any(), |any, key| {
-                any.add(key.is_in(parents.iter().copied()))
+                any.add(one_of(key, parents, backend))
             });
         Self::children().filter(belongs)
     }
@@ -60,6 +62,21 @@ pub trait HasMany: Send + Sync + 'static {
     /// The parent a child row is listed under, as selected by [`HasMany::children_of`].
     fn parent_expr() -> Expr {
         Expr::col((Self::Child::default(), Self::parent_column()))
+    }
+}
+
+/// `key` is one of `ids`: `IN (?, ?, ..)` on SQLite, `= ANY(?)` with one array on PostgreSQL.
+///
+/// PostgreSQL estimates a list of bound values as it would the same literals and, at its default
+/// cost settings, finds a scan of a large child table cheaper than a thousand probes of the
+/// parent index: at 100,000 contacts the identities of a thousand contacts took 28 ms that way
+/// and 2 ms through the index. A prepared statement over an array parameter gets the generic
+/// plan after its first runs, and that plan probes the index. One parameter instead of one per
+/// parent also keeps the statement's text short and the same for every number of parents.
+fn one_of(key: Expr, ids: &[Uuid], backend: DbBackend) -> Expr {
+    match backend {
+        DbBackend::Postgres => key.eq(PgFunc::any(Expr::val(ids.to_vec()))),
+        _ => key.is_in(ids.iter().copied()),
     }
 }
 
@@ -248,7 +265,7 @@ pub async fn all_of_projected<R: HasMany>(
     parents: &[Uuid],
     projection: &Projection,
 ) -> AppResult<HashMap<Uuid, Arc<Vec<Arc<ChildOf<R>>>>>> {
-    let mut select = R::children_of(parents)
+    let mut select = R::children_of(parents, db.conn().get_database_backend())
         .filter(R::Child::visible(db.scope()))
         .order_by_asc(R::Child::id_column())
         .into_query();
@@ -419,7 +436,7 @@ pub async fn counts_of<R: HasMany>(
     spec: &ListSpec,
 ) -> AppResult<HashMap<Uuid, u64>> {
     let cx = page::sql_context(db);
-    let counts: Vec<(Uuid, i64)> = R::children_of(parents)
+    let counts: Vec<(Uuid, i64)> = R::children_of(parents, db.conn().get_database_backend())
         .select_only()
         .expr_as(R::parent_expr(), PAGE_PARENT)
         .column_as(R::Child::id_column().count(), "child_count")
