@@ -221,11 +221,12 @@ async fn visible_rows<E: Record>(
     ids: impl IntoIterator<Item = Uuid>,
     projection: &Projection,
 ) -> AppResult<Vec<E::Model>> {
-    let mut select = E::find()
-        .filter(E::visible_with_ids(db.scope(), ids))
-        .into_query();
-    projection.apply::<E>(&mut select);
-    let statement = db.conn().get_database_backend().build(&select);
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    let backend = db.conn().get_database_backend();
+    let id = Expr::col((E::default(), E::id_column()));
+    let mut select = projection.select::<E>();
+    select.cond_where(E::visible(db.scope()).add(one_of(id, &ids, backend)));
+    let statement = backend.build(&select);
     let rows = db.conn().query_all_raw(statement).await?;
     Ok(rows
         .iter()
