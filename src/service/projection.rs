@@ -63,11 +63,7 @@ impl Projection {
         };
         let mut select = Query::select();
         select.from(E::default());
-        for column in E::Column::iter() {
-            if kept.contains(&column.as_str()) {
-                select.column((E::default(), column));
-            }
-        }
+        select_kept::<E>(kept, &mut select);
         select
     }
 
@@ -78,11 +74,7 @@ impl Projection {
             return;
         };
         select.clear_selects();
-        for column in E::Column::iter() {
-            if kept.contains(&column.as_str()) {
-                select.column((E::default(), column));
-            }
-        }
+        select_kept::<E>(kept, select);
     }
 
     /// A row read under this projection, as `E`'s model.
@@ -90,6 +82,15 @@ impl Projection {
         match &self.kept {
             None => E::Model::from_query_result(row, ""),
             Some(kept) => E::sparse(row, &Kept(kept)),
+        }
+    }
+}
+
+/// Adds the kept columns of `E` to the select list, in the table's column order.
+fn select_kept<E: EntityTrait>(kept: &[&'static str], select: &mut SelectStatement) {
+    for column in E::Column::iter() {
+        if kept.contains(&column.as_str()) {
+            select.column((E::default(), column));
         }
     }
 }
