@@ -84,6 +84,38 @@ both_backends!(root_lists_and_counts_hold_only_the_partners_rows, |app| {
     assert_eq!(data["auditEntries"]["totalCount"], 0);
 });
 
+// The compiled read path answers a lookup with its relations (the by-id and `= ANY` list
+// statements) under the partner's scope too: another customer's contact is absent, and the
+// partner's own contact comes with its identities and account.
+both_backends!(the_compiled_lookup_keeps_the_partner_scope, |app| {
+    let p = partners::build(&app).await;
+    let query = "{
+        byEmail: contactByIdentity(channel: EMAIL, value: \"dee@globex.example\") { id }
+        mine: contactByIdentity(channel: EMAIL, value: \"ada@example.com\") {
+            lastName account { name } identities { value }
+        }
+    }";
+    let reply = app.gql_as(&p.northwind_key, query, json!({})).await;
+    assert_eq!(reply.body["extensions"]["readPath"], "compiled");
+    let data = reply.data();
+    assert_eq!(data["byEmail"], Value::Null);
+    assert_eq!(data["mine"]["lastName"], "Lovelace");
+    assert_eq!(data["mine"]["account"]["name"], "Acme");
+    let mut values: Vec<&str> = data["mine"]["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|identity| identity["value"].as_str().unwrap())
+        .collect();
+    values.sort_unstable();
+    assert_eq!(values, ["+1 201-555-0123", "Ada@Example.com"]);
+    assert_no_foreign_trace(&p, &reply.body.to_string());
+    // the admin finds the other customer's contact through the same path
+    let reply = app.gql(query, json!({})).await;
+    assert_eq!(reply.body["extensions"]["readPath"], "compiled");
+    assert!(reply.data()["byEmail"]["id"].is_string());
+});
+
 both_backends!(records_outside_the_scope_read_as_absent, |app| {
     let p = partners::build(&app).await;
     let w = &p.world;
