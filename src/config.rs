@@ -176,9 +176,10 @@ pub struct ReadsConfig {
     /// Queries the planner does not cover take the resolvers either way; turning this off is for
     /// comparing the two paths, not for correctness.
     pub compiled: bool,
-    /// Parsed documents remembered by their text, so a document sent again is not parsed again
-    /// (validation still runs per request: it depends on the variables). At most this many, and
-    /// at most this many KiB of query text between them; 0 turns the cache off.
+    /// Parsed documents remembered by their text, so a document sent again is not parsed again,
+    /// nor validated again when its variables cannot change the outcome (`http::validated`). At
+    /// most this many, and at most this many KiB of query text between them; 0 turns the cache
+    /// off (every request is parsed and validated).
     pub document_cache_entries: usize,
 }
 

@@ -7,6 +7,7 @@ use async_graphql::Request;
 use contacts_graph::config::Config;
 use contacts_graph::graphql;
 use contacts_graph::http::analysis::Analysis;
+use contacts_graph::http::validated;
 use serde_json::Value;
 
 const INTROSPECTION: &str = r#"{
@@ -52,7 +53,11 @@ fn reasoned(item: &Value) -> bool {
 #[tokio::test]
 async fn every_part_of_the_schema_has_a_description() {
     let config = Config::default();
-    let schema = graphql::build_schema(&config, Analysis::new(&config.limits));
+    let schema = graphql::build_schema(
+        &config,
+        Analysis::new(&config.limits),
+        validated::RememberedValidation,
+    );
     let response = schema.execute(Request::new(INTROSPECTION)).await;
     assert!(response.errors.is_empty(), "{:?}", response.errors);
     let data = response.data.into_json().unwrap();

@@ -33,11 +33,18 @@ fn builder() -> SchemaBuilder<Query, MutationRoot, EmptySubscription> {
 }
 
 /// The executable schema. `analysis` enforces the depth and complexity limits (the HTTP layer's
-/// `http::analysis`, which also reports each request's cost); the compiled read path runs after
-/// it, in place of execution, for operations the endpoint planned (see `plan`).
-pub fn build_schema(config: &Config, analysis: impl ExtensionFactory) -> AppSchema {
+/// `http::analysis`, which also reports each request's cost) on what `validation` gives (the HTTP
+/// layer's `http::validated`, which reuses a validation its document passed before); the
+/// compiled read path runs after them, in place of execution, for operations the endpoint
+/// planned (see `plan`).
+pub fn build_schema(
+    config: &Config,
+    analysis: impl ExtensionFactory,
+    validation: impl ExtensionFactory,
+) -> AppSchema {
     builder()
         .extension(analysis)
+        .extension(validation)
         .extension(plan::CompiledReads)
         .data(config.clone())
         .finish()

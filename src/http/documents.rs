@@ -1,12 +1,7 @@
 //! Parsed documents remembered by their text. A client sends the same few documents over and
 //! over (the text is a constant of its code, only the variables change), so each is parsed once
-//! per process instead of once per request.
-//!
-//! Only parsing is remembered. async-graphql validates inside `Schema::execute`, against the
-//! request's variables as well as the document (the types and validators of variable values,
-//! the complexity of `first: $n`), and has no way to accept a document as already validated; a
-//! validation result reused across requests would skip those checks for new variables, so
-//! validation runs on every request.
+//! per process instead of once per request, and its validation is remembered with it for the
+//! requests whose variables cannot change the outcome (`http::validated`).
 //!
 //! Parse errors are not remembered (they cost one parse each, as before). Documents are bounded
 //! by count and by the bytes of their text together: a parsed document is several times larger
@@ -20,6 +15,8 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::parser::{self, parse_query};
 use lru::LruCache;
 
+use crate::http::validated;
+
 /// Text bytes the cache may hold per entry it may hold, on average.
 const TEXT_BYTES_PER_ENTRY: usize = 1024;
 
@@ -30,10 +27,22 @@ pub struct DocumentCache {
 }
 
 struct Documents {
-    parsed: LruCache<Arc<str>, Arc<ExecutableDocument>>,
+    parsed: LruCache<Arc<str>, Arc<Remembered>>,
     max_entries: usize,
     max_text_bytes: usize,
     text_bytes: usize,
+}
+
+/// What is kept of one text: its document, and its validation once a request has passed it.
+struct Remembered {
+    document: ExecutableDocument,
+    validation: Arc<validated::Slot>,
+}
+
+/// A parsed document, with where its validation is remembered (`None` when it is not kept).
+pub struct Parsed {
+    pub document: ExecutableDocument,
+    pub validation: Option<Arc<validated::Slot>>,
 }
 
 impl DocumentCache {
@@ -53,23 +62,37 @@ impl DocumentCache {
 
     /// The parsed document of `text`: a copy of the remembered one, or parsed now (and
     /// remembered if it parses).
-    pub fn parse(&self, text: &Arc<str>) -> Result<ExecutableDocument, parser::Error> {
+    pub fn parse(&self, text: &Arc<str>) -> Result<Parsed, parser::Error> {
         let Some(inner) = &self.inner else {
-            return parse_query(&**text);
+            return Ok(Parsed {
+                document: parse_query(&**text)?,
+                validation: None,
+            });
         };
         // A poisoned lock (a panic while it was held) only costs the cache, never the request.
         let found = inner
             .lock()
             .ok()
             .and_then(|mut documents| documents.parsed.get(&**text).cloned());
-        if let Some(document) = found {
-            return Ok((*document).clone());
+        if let Some(remembered) = found {
+            return Ok(Parsed {
+                document: remembered.document.clone(),
+                validation: Some(Arc::clone(&remembered.validation)),
+            });
         }
         let document = parse_query(&**text)?;
+        let remembered = Arc::new(Remembered {
+            document: document.clone(),
+            validation: Arc::default(),
+        });
+        let validation = Some(Arc::clone(&remembered.validation));
         if let Ok(mut documents) = inner.lock() {
-            documents.insert(Arc::clone(text), Arc::new(document.clone()));
+            documents.insert(Arc::clone(text), remembered);
         }
-        Ok(document)
+        Ok(Parsed {
+            document,
+            validation,
+        })
     }
 
     /// How many documents are remembered.
@@ -88,7 +111,7 @@ impl DocumentCache {
 }
 
 impl Documents {
-    fn insert(&mut self, text: Arc<str>, document: Arc<ExecutableDocument>) {
+    fn insert(&mut self, text: Arc<str>, document: Arc<Remembered>) {
         if text.len() > self.max_text_bytes {
             return;
         }
@@ -121,10 +144,20 @@ mod tests {
         let first = cache.parse(&query).map_err(|err| err.to_string());
         let second = cache.parse(&query).map_err(|err| err.to_string());
         assert_eq!(cache.len(), 1);
+        let (Ok(first), Ok(second)) = (first, second) else {
+            panic!("the document parses");
+        };
         assert_eq!(
-            format!("{:?}", first.map(|doc| doc.operations)),
-            format!("{:?}", second.map(|doc| doc.operations))
+            format!("{:?}", first.document.operations),
+            format!("{:?}", second.document.operations)
         );
+        match (first.validation, second.validation) {
+            (Some(first), Some(second)) => assert!(
+                Arc::ptr_eq(&first, &second),
+                "one text, one remembered validation"
+            ),
+            _ => panic!("a kept document keeps its validation"),
+        }
     }
 
     #[test]
@@ -175,7 +208,12 @@ mod tests {
     fn a_text_parsed_twice_at_once_is_counted_once() {
         let cache = DocumentCache::new(3);
         let query = sized(1000, 'a');
-        let document = cache.parse(&query).map(Arc::new);
+        let document = cache.parse(&query).map(|parsed| {
+            Arc::new(Remembered {
+                document: parsed.document,
+                validation: Arc::default(),
+            })
+        });
         let mut inner = cache.inner.as_ref().and_then(|inner| inner.lock().ok());
         if let (Some(documents), Ok(document)) = (inner.as_mut(), document) {
             documents.insert(Arc::clone(&query), document);
@@ -188,7 +226,11 @@ mod tests {
     #[test]
     fn zero_entries_turns_it_off() {
         let cache = DocumentCache::new(0);
-        assert!(cache.parse(&text("{ a }")).is_ok());
+        assert!(
+            cache
+                .parse(&text("{ a }"))
+                .is_ok_and(|parsed| parsed.validation.is_none())
+        );
         assert!(cache.is_empty());
     }
 }

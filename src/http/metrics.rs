@@ -34,6 +34,7 @@ pub const ERRORS_TOTAL: &str = "contacts_graph_graphql_errors_total";
 pub const STATEMENTS_PER_REQUEST: &str = "contacts_graph_sql_statements_per_request";
 pub const POOL_CONNECTIONS: &str = "contacts_graph_db_pool_connections";
 pub const POOL_TIMEOUTS: &str = "contacts_graph_db_pool_timeouts_total";
+pub const VALIDATIONS_TOTAL: &str = "contacts_graph_graphql_validations_total";
 
 /// Distinct operation names kept as label values.
 pub const MAX_OPERATION_NAMES: usize = 200;
@@ -110,6 +111,11 @@ fn describe() {
     describe_gauge!(
         POOL_CONNECTIONS,
         "Database pool connections: in_use, idle, and the configured max"
+    );
+    describe_counter!(
+        VALIDATIONS_TOTAL,
+        "Documents validated (outcome passed or failed), or accepted by a validation they passed \
+         before (reused; see http::validated)"
     );
     describe_counter!(
         POOL_TIMEOUTS,

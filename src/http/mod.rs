@@ -14,6 +14,7 @@ pub mod over_http;
 pub mod persisted;
 pub mod rate_limit;
 pub mod server;
+pub mod validated;
 
 use std::sync::Arc;
 
@@ -55,6 +56,8 @@ pub(crate) struct AppState {
     rate_limit: Option<Arc<RateLimit>>,
     persisted: Arc<PersistedQueries>,
     documents: Arc<DocumentCache>,
+    /// The schema's enums, for checking variables against a remembered validation.
+    enums: Arc<validated::EnumValues>,
     limits: DocumentLimits,
     metrics: Option<PrometheusHandle>,
 }
@@ -68,7 +71,12 @@ impl FromRef<AppState> for DatabaseConnection {
 /// The whole HTTP application; `main` serves it and tests drive it directly. Fails only on a
 /// configuration that cannot work (an unreadable JWKS file or allow-list, say).
 pub fn router(config: Config, db: DatabaseConnection) -> AppResult<Router> {
-    let schema = graphql::build_schema(&config, Analysis::new(&config.limits));
+    let schema = graphql::build_schema(
+        &config,
+        Analysis::new(&config.limits),
+        validated::RememberedValidation,
+    );
+    let enums = Arc::new(validated::EnumValues::from_sdl(&schema.sdl()));
     let authenticator = Arc::new(Authenticator::new(db.clone(), &config.auth)?);
     let metrics = if config.metrics.enabled {
         metrics::install()
@@ -82,6 +90,7 @@ pub fn router(config: Config, db: DatabaseConnection) -> AppResult<Router> {
         rate_limit: RateLimit::new(&config.rate_limit).map(Arc::new),
         persisted: Arc::new(PersistedQueries::new(&config.persisted_queries)?),
         documents: Arc::new(DocumentCache::new(config.reads.document_cache_entries)),
+        enums,
         limits: DocumentLimits::new(&config.limits),
         metrics,
         config: Arc::new(config),

@@ -15,6 +15,7 @@ use crate::http::AppState;
 use crate::http::analysis::Report;
 use crate::http::errors;
 use crate::http::over_http::{self, Answer, MediaType, RawOperation};
+use crate::http::validated::{self, ValidationMemo};
 use crate::loaders::{Activity, Loaders, Tracked};
 
 /// One operation's answer and what to record about it.
@@ -143,6 +144,8 @@ pub async fn run(
 struct Prepared {
     text: Arc<str>,
     document: ExecutableDocument,
+    /// Where the document's validation is remembered (with the parsed document).
+    validation: Option<Arc<validated::Slot>>,
     name: Option<String>,
     kind: Option<OperationType>,
     operation_name: Option<String>,
@@ -176,7 +179,7 @@ fn prepare(
         .persisted
         .resolve(principal, query, &extensions)
         .map_err(|error| Box::new(OperationResult::refused(&error, media, None, false)))?;
-    let document = state.documents.parse(&resolved.text).map_err(|err| {
+    let parsed = state.documents.parse(&resolved.text).map_err(|err| {
         let mut error = ServerError::from(err);
         error
             .extensions
@@ -189,6 +192,7 @@ fn prepare(
             false,
         ))
     })?;
+    let document = parsed.document;
     let selected = select(&document, operation_name.as_deref());
     let kind = selected.as_ref().map(|(_, kind)| *kind);
     let name = selected
@@ -213,6 +217,7 @@ fn prepare(
     Ok(Prepared {
         text: resolved.text,
         document,
+        validation: parsed.validation,
         name,
         kind,
         operation_name,
@@ -249,10 +254,17 @@ async fn execute(
             .then(|| plan_of(state, principal, &prepared))
             .flatten(),
     ));
+    let variables = Variables::from_json(serde_json::Value::Object(prepared.variables));
+    let validation = Arc::new(ValidationMemo::new(
+        prepared.validation.as_ref(),
+        &prepared.document,
+        prepared.operation_name.as_deref(),
+        &variables,
+        &state.enums,
+    ));
     let mut request = async_graphql::Request::new(prepared.text.to_string())
-        .variables(Variables::from_json(serde_json::Value::Object(
-            prepared.variables,
-        )))
+        .variables(variables)
+        .data(validation)
         .data(principal.clone())
         .data(loaders)
         .data(Arc::clone(&state.authenticator))
