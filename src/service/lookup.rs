@@ -3,8 +3,8 @@
 use entity::enums::IdentityChannel;
 use entity::{contact, contact_identity};
 use phonenumber::country;
+use sea_orm::ColumnTrait;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait};
 
 use crate::error::AppResult;
 use crate::service::identity;
@@ -50,7 +50,7 @@ pub async fn contact_by_identity_projected(
         .and_where(contact_identity::Column::NormalizedValue.eq(normalized))
         .cond_where(contact::Entity::visible(db.scope()));
     let statement = db.conn().get_database_backend().build(&select);
-    let Some(row) = db.conn().query_one_raw(statement).await? else {
+    let Some(row) = crate::db::query_one(db.conn(), statement).await? else {
         return Ok(None);
     };
     Ok(Some(projection.decode::<contact::Entity>(&row)?))

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use sea_orm::sea_query::{Expr, SelectStatement};
-use sea_orm::{Condition, ConnectionTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{Condition, QueryFilter, QuerySelect, QueryTrait};
 
 use crate::error::{AppError, AppResult};
 use crate::service::listing::ListSpec;
@@ -197,7 +197,7 @@ pub async fn positioned_rows<E: Record>(
     projection: &Projection,
 ) -> AppResult<Vec<(Arc<E::Model>, Position)>> {
     let statement = db.conn().get_database_backend().build(select);
-    let rows = db.conn().query_all_raw(statement).await?;
+    let rows = crate::db::query_all(db.conn(), statement).await?;
     rows.iter()
         .map(|row| {
             let model = projection.decode::<E>(row)?;

@@ -227,7 +227,7 @@ async fn visible_rows<E: Record>(
     let mut select = projection.select::<E>();
     select.cond_where(E::visible(db.scope()).add(one_of(id, &ids, backend)));
     let statement = backend.build(&select);
-    let rows = db.conn().query_all_raw(statement).await?;
+    let rows = crate::db::query_all(db.conn(), statement).await?;
     Ok(rows
         .iter()
         .map(|row| projection.decode::<E>(row))
@@ -394,7 +394,7 @@ async fn grouped_rows<R: HasMany>(
     projection: &Projection,
 ) -> AppResult<HashMap<Uuid, Vec<Positioned<ChildOf<R>>>>> {
     let statement = db.conn().get_database_backend().build(select);
-    let rows = db.conn().query_all_raw(statement).await?;
+    let rows = crate::db::query_all(db.conn(), statement).await?;
     let mut grouped: HashMap<Uuid, Vec<Positioned<ChildOf<R>>>> = HashMap::new();
     for row in rows {
         let parent: Option<Uuid> = row.try_get("", PAGE_PARENT)?;
@@ -417,7 +417,7 @@ async fn grouped_models<R: HasMany>(
     projection: &Projection,
 ) -> AppResult<HashMap<Uuid, Vec<Arc<ChildOf<R>>>>> {
     let statement = db.conn().get_database_backend().build(select);
-    let rows = db.conn().query_all_raw(statement).await?;
+    let rows = crate::db::query_all(db.conn(), statement).await?;
     let mut grouped: HashMap<Uuid, Vec<Arc<ChildOf<R>>>> = HashMap::new();
     for row in rows {
         let parent: Option<Uuid> = row.try_get("", PAGE_PARENT)?;
