@@ -49,6 +49,39 @@ both_backends!(invalid_documents_are_validation_failures, |app| {
     assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
 });
 
+both_backends!(required_variables_left_out_are_request_errors, |app| {
+    let query = "query Find($channel: IdentityChannel!, $value: String!) {
+        contactByIdentity(channel: $channel, value: $value) { id }
+    }";
+    let reply = request_error(&app, query, json!({ "channel": "EMAIL" })).await;
+    assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
+    let message = reply.body["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"$value\"") && message.contains("String!"),
+        "{message}"
+    );
+    assert_eq!(reply.body["errors"][0]["locations"][0]["line"], 1);
+
+    // A default fills it in; a nullable variable may be left out.
+    let defaulted = app
+        .gql(
+            "query Find($channel: IdentityChannel! = EMAIL, $value: String) {
+                contactByIdentity(channel: $channel, value: \"nobody@example.com\") { id }
+                accounts(filter: { name: { eq: $value } }) { totalCount }
+            }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(defaulted.status, StatusCode::OK, "{}", defaulted.body);
+    assert!(defaulted.body.get("errors").is_none(), "{}", defaulted.body);
+
+    // Validation comes first: an invalid document reports its own error.
+    let reply = request_error(&app, "query($n: Int!) { shoeSize(n: $n) }", json!({})).await;
+    assert_eq!(reply.error_code(), "GRAPHQL_VALIDATION_FAILED");
+    let message = reply.body["errors"][0]["message"].as_str().unwrap();
+    assert!(!message.contains("was not provided"), "{message}");
+});
+
 both_backends!(queries_beyond_the_limits_are_refused, |app| {
     let nesting = "contacts(first: 1) { edges { node { account { ".repeat(5);
     let deep = format!("{{ {nesting} name {} }}", "} } } } ".repeat(5));

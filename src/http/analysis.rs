@@ -3,7 +3,8 @@
 //! It enforces `limits.max_depth` and `limits.max_complexity` itself (instead of the schema's
 //! built-in limits, which refuse without saying by how much), so a refused request still learns
 //! its cost; and it notes when execution starts, which tells a request error (no `data`, HTTP 400
-//! under `application/graphql-response+json`) from a response whose fields failed.
+//! under `application/graphql-response+json`) from a response whose fields failed. A required
+//! variable the request leaves out is such a request error, answered here once validation passed.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -30,6 +31,10 @@ impl Analysis {
         }
     }
 }
+
+/// A variable the operation requires and the request leaves out (found by the endpoint): the
+/// request error answered once validation has passed, instead of executing.
+pub struct MissingVariable(pub ServerError);
 
 /// One request's findings; the endpoint puts it into the request's data and reads it after.
 #[derive(Debug, Default)]
@@ -122,6 +127,9 @@ impl Extension for AnalysisExtension {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
+        if let Some(MissingVariable(error)) = ctx.data_opt::<MissingVariable>() {
+            return Response::from_errors(vec![error.clone()]);
+        }
         if let Some(report) = ctx.data_opt::<Arc<Report>>() {
             report.executed.store(true, Ordering::SeqCst);
         }

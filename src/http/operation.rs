@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{ServerError, Value, Variables};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+};
+use async_graphql::{Positioned, ServerError, Value, Variables};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 
@@ -12,7 +14,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, code};
 use crate::graphql::plan::{self, CompiledRead, ReadPath};
 use crate::http::AppState;
-use crate::http::analysis::Report;
+use crate::http::analysis::{MissingVariable, Report};
 use crate::http::errors;
 use crate::http::over_http::{self, Answer, MediaType, RawOperation};
 use crate::http::validated::{self, ValidationMemo};
@@ -248,6 +250,11 @@ async fn execute(
         prepared.operation_name.as_deref(),
         &mut prepared.variables,
     );
+    let missing = missing_variable(
+        &prepared.document,
+        prepared.operation_name.as_deref(),
+        &prepared.variables,
+    );
     let query = prepared.kind == Some(OperationType::Query);
     let compiled = Arc::new(CompiledRead::new(
         (query && state.config.reads.compiled)
@@ -270,6 +277,9 @@ async fn execute(
         .data(Arc::clone(&state.authenticator))
         .data(Arc::clone(&report))
         .data(Arc::clone(&compiled));
+    if let Some(error) = missing {
+        request = request.data(MissingVariable(error));
+    }
     if let Some(operation_name) = prepared.operation_name {
         request = request.operation_name(operation_name);
     }
@@ -323,12 +333,7 @@ fn fill_variable_defaults(
     operation_name: Option<&str>,
     variables: &mut serde_json::Map<String, serde_json::Value>,
 ) {
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => Some(operation),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
-        (DocumentOperations::Multiple(operations), None) => operations.values().next(),
-    };
-    let Some(operation) = operation else {
+    let Some(operation) = selected_operation(document, operation_name) else {
         return;
     };
     for definition in &operation.node.variable_definitions {
@@ -340,6 +345,52 @@ fn fill_variable_defaults(
         {
             variables.insert(name.to_owned(), value);
         }
+    }
+}
+
+/// The first variable of a non-null type the request leaves out (and that has no default).
+///
+/// A request error (GraphQL, CoerceVariableValues), which async-graphql's validation does not
+/// raise (it checks only the values it is given): the field reading the variable failed instead,
+/// as an internal error. Reported after validation, as the specification orders it (see
+/// `http::analysis`).
+fn missing_variable(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &serde_json::Map<String, serde_json::Value>,
+) -> Option<ServerError> {
+    let operation = selected_operation(document, operation_name)?;
+    let definition = operation
+        .node
+        .variable_definitions
+        .iter()
+        .find(|definition| {
+            !definition.node.var_type.node.nullable
+                && definition.node.default_value.is_none()
+                && !variables.contains_key(definition.node.name.node.as_str())
+        })?;
+    let mut error = ServerError::new(
+        format!(
+            "variable \"${}\" of required type \"{}\" was not provided",
+            definition.node.name.node, definition.node.var_type.node
+        ),
+        Some(definition.pos),
+    );
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code::GRAPHQL_VALIDATION_FAILED);
+    Some(error)
+}
+
+fn selected_operation<'d>(
+    document: &'d ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'d Positioned<OperationDefinition>> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(operations), None) => operations.values().next(),
     }
 }
 
