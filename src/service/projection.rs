@@ -11,7 +11,6 @@
 
 mod decode;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use sea_orm::sea_query::{Query, SelectStatement};
@@ -37,14 +36,14 @@ impl Projection {
         Self::default()
     }
 
-    /// The columns of `E` in `needed` (database names) plus the keys.
-    pub fn only<E: Record>(needed: &HashSet<&str>) -> Self {
+    /// The columns of `E` that `needed` asks for (database names) plus the keys.
+    pub fn only<E: Record>(needed: impl Fn(&str) -> bool) -> Self {
         if !E::SPARSE {
             return Self::all();
         }
         let kept: Vec<&'static str> = E::Column::iter()
             .map(|column| column.as_str())
-            .filter(|name| needed.contains(name) || *name == "id" || name.ends_with("_id"))
+            .filter(|name| needed(name) || *name == "id" || name.ends_with("_id"))
             .collect();
         Self {
             kept: Some(kept.into()),
@@ -134,8 +133,7 @@ mod tests {
 
     #[test]
     fn keys_are_always_read() {
-        let needed = HashSet::from(["first_name"]);
-        let projection = Projection::only::<contact::Entity>(&needed);
+        let projection = Projection::only::<contact::Entity>(|name| name == "first_name");
         let mut select = contact::Entity::find().into_query();
         projection.apply::<contact::Entity>(&mut select);
         let sql = DbBackend::Sqlite.build(&select).to_string();

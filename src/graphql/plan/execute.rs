@@ -3,7 +3,7 @@
 //! memory so that a to-one relation whose rows an outer level already read costs nothing, as
 //! the loaders' primed cache does.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::futures_util::future::{BoxFuture, try_join_all};
@@ -118,17 +118,15 @@ pub async fn run(
 }
 
 /// The columns a record type's statements read.
-fn projection(record: RecordType, columns: &HashSet<String>) -> Projection {
-    let needed: HashSet<&str> = columns.iter().map(String::as_str).collect();
+fn projection(record: RecordType, columns: &[String]) -> Projection {
+    let needed = |name: &str| columns.iter().any(|column| column == name);
     match record {
-        RecordType::Account => Projection::only::<account::Entity>(&needed),
-        RecordType::Contact => Projection::only::<contact::Entity>(&needed),
-        RecordType::ContactIdentity => Projection::only::<contact_identity::Entity>(&needed),
-        RecordType::CommunicationMethod => {
-            Projection::only::<communication_method::Entity>(&needed)
-        }
-        RecordType::Incident => Projection::only::<incident::Entity>(&needed),
-        RecordType::Opportunity => Projection::only::<opportunity::Entity>(&needed),
+        RecordType::Account => Projection::only::<account::Entity>(needed),
+        RecordType::Contact => Projection::only::<contact::Entity>(needed),
+        RecordType::ContactIdentity => Projection::only::<contact_identity::Entity>(needed),
+        RecordType::CommunicationMethod => Projection::only::<communication_method::Entity>(needed),
+        RecordType::Incident => Projection::only::<incident::Entity>(needed),
+        RecordType::Opportunity => Projection::only::<opportunity::Entity>(needed),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The plan itself: plain data built from the validated document, read by the executor and the
 //! writer, and printed for the golden snapshots. Nothing here touches the database.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 
 use entity::enums::IdentityChannel;
@@ -149,7 +149,9 @@ pub enum PageInfoField {
 impl Plan {
     /// The stored columns each record type's selections write, over the whole plan: every
     /// statement reading rows of a type reads these (rows are shared between levels).
-    pub fn columns(&self) -> HashMap<RecordType, HashSet<String>> {
+    /// A short list per type (a handful of columns), searched in order: cheaper than hashing
+    /// column names for a point lookup.
+    pub fn columns(&self) -> HashMap<RecordType, Vec<String>> {
         let mut columns = HashMap::new();
         for field in &self.fields {
             match &field.item {
@@ -165,13 +167,18 @@ impl Plan {
     }
 }
 
-fn object_columns(selection: &ObjectSelection, columns: &mut HashMap<RecordType, HashSet<String>>) {
+fn object_columns(selection: &ObjectSelection, columns: &mut HashMap<RecordType, Vec<String>>) {
     let own = columns.entry(selection.record).or_default();
     for field in &selection.fields {
-        match &field.item {
-            ObjectField::Column(name) => own.extend(stored_columns(name)),
-            ObjectField::Money(_) => own.extend(stored_columns("amount")),
-            _ => {}
+        let stored = match &field.item {
+            ObjectField::Column(name) => stored_columns(name),
+            ObjectField::Money(_) => stored_columns("amount"),
+            _ => continue,
+        };
+        for column in stored {
+            if !own.contains(&column) {
+                own.push(column);
+            }
         }
     }
     for field in &selection.fields {
@@ -187,7 +194,7 @@ fn object_columns(selection: &ObjectSelection, columns: &mut HashMap<RecordType,
 
 fn connection_columns(
     selection: &ConnectionSelection,
-    columns: &mut HashMap<RecordType, HashSet<String>>,
+    columns: &mut HashMap<RecordType, Vec<String>>,
 ) {
     columns.entry(selection.record).or_default();
     for field in &selection.fields {
