@@ -207,7 +207,8 @@ impl ValidationMemo {
     }
 
     /// Whether validation is skipped for this request.
-    pub fn reused(&self) -> bool {
+    #[cfg(test)]
+    fn reused(&self) -> bool {
         self.known.is_some()
     }
 
@@ -272,11 +273,42 @@ fn conditions(
             _ => pinned.push((name.clone(), value.cloned())),
         }
     }
+    let kept: usize = pinned
+        .iter()
+        .filter_map(|(_, value)| value.as_ref())
+        .map(weight)
+        .sum();
+    if kept > MAX_PINNED_BYTES {
+        return None;
+    }
     Some(Conditions {
         operation_name: operation_name.map(str::to_owned),
         checked,
         pinned,
     })
+}
+
+/// The most a remembered validation keeps of variable values (about, in bytes): every entry of
+/// the document cache may hold one, so a large filter or id list is validated every time instead
+/// of being kept.
+const MAX_PINNED_BYTES: usize = 1024;
+
+/// About how many bytes a value takes.
+fn weight(value: &Value) -> usize {
+    match value {
+        Value::String(text) => text.len() + 8,
+        Value::Binary(bytes) => bytes.len() + 8,
+        Value::List(items) => items.iter().map(weight).sum::<usize>() + 8,
+        Value::Object(fields) => {
+            fields
+                .iter()
+                .map(|(name, value)| name.len() + weight(value))
+                .sum::<usize>()
+                + 8
+        }
+        Value::Enum(name) => name.len() + 8,
+        Value::Null | Value::Number(_) | Value::Boolean(_) => 8,
+    }
 }
 
 /// The variables a document uses: bound directly to a field argument, or anywhere else.
@@ -470,6 +502,16 @@ mod tests {
         let vars = variables(json!({}));
         assert!(conditions_of("query A { a } query B { a }", &vars).is_none());
         assert!(conditions_of("query A { a }", &vars).is_some());
+    }
+
+    #[test]
+    fn large_pinned_values_are_not_kept() {
+        let query = "query Q($filter: ContactFilter) { a(filter: $filter) }";
+        let small = variables(json!({ "filter": { "lastName": { "in": ["a", "b"] } } }));
+        assert!(conditions_of(query, &small).is_some());
+        let names: Vec<String> = (0..200).map(|n| format!("name {n}")).collect();
+        let large = variables(json!({ "filter": { "lastName": { "in": names } } }));
+        assert!(conditions_of(query, &large).is_none());
     }
 
     #[test]
