@@ -95,7 +95,8 @@ both_backends!(the_compiled_lookup_keeps_the_partner_scope, |app| {
             lastName account { name } identities { value }
         }
     }";
-    let reply = app.gql_as(&p.northwind_key, query, json!({})).await;
+    let first = app.gql_as(&p.northwind_key, query, json!({})).await;
+    let reply = &first;
     assert_eq!(reply.body["extensions"]["readPath"], "compiled");
     let data = reply.data();
     assert_eq!(data["byEmail"], Value::Null);
@@ -114,6 +115,9 @@ both_backends!(the_compiled_lookup_keeps_the_partner_scope, |app| {
     let reply = app.gql(query, json!({})).await;
     assert_eq!(reply.body["extensions"]["readPath"], "compiled");
     assert!(reply.data()["byEmail"]["id"].is_string());
+    // the document's validation is remembered now; the partner's plan still carries its scope
+    let again = app.gql_as(&p.northwind_key, query, json!({})).await;
+    assert_eq!(again.body, first.body);
 });
 
 both_backends!(records_outside_the_scope_read_as_absent, |app| {

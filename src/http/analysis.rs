@@ -63,15 +63,24 @@ impl Report {
 
     /// `extensions.cost` of a response: what the request asked for against the limit.
     pub fn cost(&self, limit: usize) -> Option<Value> {
-        let requested = self.complexity()?;
-        let mut cost = async_graphql::indexmap::IndexMap::new();
-        cost.insert(
-            async_graphql::Name::new("requested"),
-            Value::from(requested as u64),
-        );
-        cost.insert(async_graphql::Name::new("limit"), Value::from(limit as u64));
-        Some(Value::Object(cost))
+        Some(cost(self.complexity()?, limit))
     }
+}
+
+/// `extensions.cost`: the complexity a request asked for against the limit.
+pub fn cost(requested: usize, limit: usize) -> Value {
+    let mut cost = async_graphql::indexmap::IndexMap::new();
+    cost.insert(
+        async_graphql::Name::new("requested"),
+        Value::from(requested as u64),
+    );
+    cost.insert(async_graphql::Name::new("limit"), Value::from(limit as u64));
+    Value::Object(cost)
+}
+
+/// Whether a validation's depth and complexity are within the limits (the checks below).
+pub fn within_limits(result: &ValidationResult, limits: &LimitsConfig) -> bool {
+    result.depth <= limits.max_depth && result.complexity <= limits.max_complexity
 }
 
 impl ExtensionFactory for Analysis {

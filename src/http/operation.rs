@@ -14,7 +14,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, code};
 use crate::graphql::plan::{self, CompiledRead, ReadPath};
 use crate::http::AppState;
-use crate::http::analysis::{MissingVariable, Report};
+use crate::http::analysis::{self, MissingVariable, Report};
 use crate::http::errors;
 use crate::http::over_http::{self, Answer, MediaType, RawOperation};
 use crate::http::validated::{self, ValidationMemo};
@@ -74,6 +74,37 @@ impl OperationResult {
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
+    }
+
+    /// A query the compiled path answered without async-graphql: its document's validation
+    /// was remembered (`http::validated`) and its plan built, so nothing is left for
+    /// `Schema::execute` to do. The answer is what the execution hook would give.
+    fn compiled(
+        data: Vec<u8>,
+        complexity: usize,
+        state: &AppState,
+        operation: Option<String>,
+    ) -> Self {
+        let mut response = async_graphql::Response::new(Value::Null);
+        response.extensions.insert(
+            "readPath".to_owned(),
+            Value::from(ReadPath::Compiled.as_str()),
+        );
+        response.extensions.insert(
+            "cost".to_owned(),
+            analysis::cost(complexity, state.config.limits.max_complexity),
+        );
+        Self {
+            response,
+            executed: true,
+            status: StatusCode::OK,
+            outcome: "ok",
+            operation,
+            parsed: true,
+            allow: None,
+            compiled: Some(data),
+            read_path: Some(ReadPath::Compiled),
+        }
     }
 
     /// An operation refused before execution.
@@ -228,7 +259,8 @@ fn prepare(
     })
 }
 
-/// Validation (with depth and complexity) and execution, with the request's own loaders.
+/// Validation (with depth and complexity) and execution, with the request's own loaders; or,
+/// for a planned query whose validation is remembered, the plan alone.
 async fn execute(
     state: &AppState,
     principal: &Principal,
@@ -236,14 +268,6 @@ async fn execute(
     prepared: Prepared,
     request_id: &str,
 ) -> OperationResult {
-    let report = Report::new();
-    let activity = Activity::new();
-    let loaders = Loaders::new(
-        state.db.clone(),
-        principal,
-        &state.config.loaders,
-        Arc::clone(&activity),
-    );
     let mut prepared = prepared;
     fill_variable_defaults(
         &prepared.document,
@@ -269,6 +293,27 @@ async fn execute(
         &variables,
         &state.enums,
     ));
+    if missing.is_none()
+        && let Some(result) = validation.known()
+        && analysis::within_limits(&result, &state.config.limits)
+        && let Some(plan) = compiled.take_plan()
+    {
+        match plan::answer(&plan, state.db.clone(), &state.config).await {
+            Ok(data) => {
+                return OperationResult::compiled(data, result.complexity, state, prepared.name);
+            }
+            // The resolvers answer it (and report what failed) their way, below.
+            Err(err) => tracing::debug!(cause = %err, "compiled read gave up"),
+        }
+    }
+    let report = Report::new();
+    let activity = Activity::new();
+    let loaders = Loaders::new(
+        state.db.clone(),
+        principal,
+        &state.config.loaders,
+        Arc::clone(&activity),
+    );
     let mut request = async_graphql::Request::new(prepared.text.to_string())
         .variables(variables)
         .data(validation)

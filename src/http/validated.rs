@@ -193,6 +193,7 @@ impl ValidationMemo {
         if let Some(record) = slot.get()
             && record.conditions.admit(operation_name, variables, enums)
         {
+            count("reused");
             return Self {
                 known: Some(record.result),
                 pending: Mutex::default(),
@@ -206,7 +207,11 @@ impl ValidationMemo {
         }
     }
 
-    /// Whether validation is skipped for this request.
+    /// The remembered result this request may reuse, if any.
+    pub fn known(&self) -> Option<ValidationResult> {
+        self.known
+    }
+
     #[cfg(test)]
     fn reused(&self) -> bool {
         self.known.is_some()
@@ -404,7 +409,6 @@ impl Extension for RememberedValidationExtension {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let memo = ctx.data_opt::<Arc<ValidationMemo>>();
         if let Some(result) = memo.and_then(|memo| memo.known) {
-            count("reused");
             return Ok(result);
         }
         let result = next.run(ctx).await;

@@ -7,7 +7,7 @@ use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, N
 use async_graphql::{Response, Value};
 
 use crate::config::Config;
-use crate::graphql::plan::{CompiledRead, execute, write};
+use crate::graphql::plan::{CompiledRead, answer};
 use crate::loaders::Loaders;
 
 /// Installed once on the schema, after the analysis extension.
@@ -37,11 +37,7 @@ impl Extension for CompiledReadsExtension {
             ctx.data_opt::<Loaders>(),
             ctx.data_opt::<Config>(),
         ) {
-            let answer = async {
-                let roots = execute::run(&plan, loaders.db().conn().clone(), config).await?;
-                write::data(&plan, &roots)
-            };
-            match answer.await {
+            match answer(&plan, loaders.db().conn().clone(), config).await {
                 Ok(data) => {
                     slot.set_answer(data);
                     return Response::new(Value::Null);

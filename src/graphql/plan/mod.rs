@@ -27,9 +27,22 @@ mod write;
 
 use std::sync::{Mutex, PoisonError};
 
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+use crate::error::AppResult;
+
 pub use build::{Request, Unplanned, build};
 pub use extension::CompiledReads;
 pub use tree::Plan;
+
+/// The JSON of `data` for `plan`: its statements run level by level, the answer written from
+/// the rows. An error (a required relation without its target, a failing statement) leaves the
+/// operation to the resolvers.
+pub async fn answer(plan: &Plan, conn: DatabaseConnection, config: &Config) -> AppResult<Vec<u8>> {
+    let roots = execute::run(plan, conn, config).await?;
+    write::data(plan, &roots)
+}
 
 /// Which path answered an operation (log field `read_path`, `extensions.readPath`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +76,8 @@ impl CompiledRead {
         }
     }
 
-    fn take_plan(&self) -> Option<Plan> {
+    /// The plan, for whoever runs it (once).
+    pub fn take_plan(&self) -> Option<Plan> {
         self.plan
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
