@@ -7,7 +7,8 @@
 //! `filter`, `orderBy`), `edges`/`cursor`/`node`, `nodes`, `pageInfo`, `totalCount` and
 //! `__typename`, with fragments, aliases, variables and `@skip`/`@include`, the endpoint builds a
 //! [`Plan`] ([`build`]), and once validation has passed the [`CompiledReads`] extension runs it
-//! in place of execution: [`execute`] reads each nesting level with one batched statement (the
+//! in place of execution (or the endpoint runs it itself, through [`answer`], when the
+//! document's validation is remembered and async-graphql has nothing left to do): [`execute`] reads each nesting level with one batched statement (the
 //! same `service::relations` statements the loaders issue, under the caller's scope, which
 //! enters the plan once, with the principal), and [`write`] writes the JSON answer straight
 //! from the rows. Anything else (a mutation, an unknown or computed field, an argument the
