@@ -214,6 +214,28 @@ async fn run(backend: Backend) {
             );
         }
     }
+    // An operation name the document does not have is refused after validation, every time.
+    for (query, name) in [
+        (
+            "{ contactByIdentity(channel: EMAIL, value: \"ada@example.com\") { id } }",
+            "Other",
+        ),
+        ("query Lookup { contact(id: \"x\") { id } }", "Other"),
+    ] {
+        for _ in 0..3 {
+            let body = json!({ "query": query, "operationName": name }).to_string();
+            let (left, right) = tokio::join!(
+                validating.post_body(body.clone()),
+                remembering.post_body(body.clone()),
+            );
+            assert!(right.body.get("data").is_none(), "{}", right.body);
+            assert_eq!(
+                (left.status, comparable(left.body)),
+                (right.status, comparable(right.body)),
+                "{body}"
+            );
+        }
+    }
     let reused_now = reused(&remembering).await - reused_before;
     assert!(
         reused_now >= (sent / 4) as f64,

@@ -230,19 +230,26 @@ impl ValidationMemo {
 }
 
 /// The conditions under which this request's validation may be reused; `None` for a document
-/// of several operations (which operation a fragment's variables belong to is not tracked).
+/// of several operations (which operation a fragment's variables belong to is not tracked) or
+/// an operation name the document does not have.
 fn conditions(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
     variables: &Variables,
     enums: &EnumValues,
 ) -> Option<Conditions> {
-    let operation = match &document.operations {
-        DocumentOperations::Single(operation) => operation,
-        DocumentOperations::Multiple(operations) if operations.len() == 1 => {
-            operations.values().next()?
+    // An operation name the document does not have passes validation and is refused after it
+    // (async-graphql: "Unknown operation named"); such a request must keep being refused.
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), None) => operation,
+        (DocumentOperations::Multiple(operations), _) if operations.len() == 1 => {
+            let (name, operation) = operations.iter().next()?;
+            if operation_name.is_some_and(|wanted| wanted != name.as_str()) {
+                return None;
+            }
+            operation
         }
-        DocumentOperations::Multiple(_) => return None,
+        _ => return None,
     };
     let mut uses = Uses::default();
     uses.operation(&operation.node);
@@ -506,6 +513,17 @@ mod tests {
         let vars = variables(json!({}));
         assert!(conditions_of("query A { a } query B { a }", &vars).is_none());
         assert!(conditions_of("query A { a }", &vars).is_some());
+    }
+
+    #[test]
+    fn an_operation_name_the_document_lacks_is_not_remembered() {
+        let vars = variables(json!({}));
+        let named = parse_query("query A { a }").expect("the test's document parses");
+        let anonymous = parse_query("{ a }").expect("the test's document parses");
+        assert!(conditions(&named, Some("A"), &vars, &enums()).is_some());
+        assert!(conditions(&named, Some("B"), &vars, &enums()).is_none());
+        assert!(conditions(&anonymous, None, &vars, &enums()).is_some());
+        assert!(conditions(&anonymous, Some("A"), &vars, &enums()).is_none());
     }
 
     #[test]
