@@ -15,6 +15,7 @@ use async_graphql::extensions::{
 use async_graphql::{Response, ServerError, ValidationResult, Value};
 
 use crate::config::LimitsConfig;
+use crate::error::AppError;
 use crate::http::limits::{name, over};
 
 /// Installed once on the schema.
@@ -78,9 +79,33 @@ pub fn cost(requested: usize, limit: usize) -> Value {
     Value::Object(cost)
 }
 
-/// Whether a validation's depth and complexity are within the limits (the checks below).
+/// Whether a validation's depth and complexity are within the limits.
 pub fn within_limits(result: &ValidationResult, limits: &LimitsConfig) -> bool {
-    result.depth <= limits.max_depth && result.complexity <= limits.max_complexity
+    over_limit(result, limits.max_depth, limits.max_complexity).is_none()
+}
+
+/// The limit a validation's depth or complexity is over, as the error that refuses it.
+fn over_limit(
+    result: &ValidationResult,
+    max_depth: usize,
+    max_complexity: usize,
+) -> Option<AppError> {
+    if result.depth > max_depth {
+        return Some(over(
+            name::DEPTH,
+            max_depth,
+            result.depth,
+            "the query is nested too deep (levels)",
+        ));
+    }
+    (result.complexity > max_complexity).then(|| {
+        over(
+            name::COMPLEXITY,
+            max_complexity,
+            result.complexity,
+            "the query is too complex (fields, lists counted once per row they may return)",
+        )
+    })
 }
 
 impl ExtensionFactory for Analysis {
@@ -109,25 +134,10 @@ impl Extension for AnalysisExtension {
             report.complexity.store(result.complexity, Ordering::SeqCst);
             report.measured.store(true, Ordering::SeqCst);
         }
-        if result.depth > self.max_depth {
-            let error = over(
-                name::DEPTH,
-                self.max_depth,
-                result.depth,
-                "the query is nested too deep (levels)",
-            );
-            return Err(vec![error.to_server_error()]);
+        match over_limit(&result, self.max_depth, self.max_complexity) {
+            Some(error) => Err(vec![error.to_server_error()]),
+            None => Ok(result),
         }
-        if result.complexity > self.max_complexity {
-            let error = over(
-                name::COMPLEXITY,
-                self.max_complexity,
-                result.complexity,
-                "the query is too complex (fields, lists counted once per row they may return)",
-            );
-            return Err(vec![error.to_server_error()]);
-        }
-        Ok(result)
     }
 
     async fn execute(
