@@ -1,11 +1,17 @@
 //! Point lookups that are not relations.
 
+use std::mem::Discriminant;
+use std::num::NonZeroUsize;
+use std::sync::{LazyLock, Mutex};
+
 use entity::enums::IdentityChannel;
 use entity::{contact, contact_identity};
+use lru::LruCache;
 use phonenumber::country;
-use sea_orm::ColumnTrait;
 use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, DbBackend, Statement, Value};
 
+use crate::auth::Scope;
 use crate::error::AppResult;
 use crate::service::identity;
 use crate::service::projection::Projection;
@@ -36,6 +42,27 @@ pub async fn contact_by_identity_projected(
     projection: &Projection,
 ) -> AppResult<Option<contact::Model>> {
     let normalized = identity::normalize(channel, value, region)?;
+    let backend = db.conn().get_database_backend();
+    let statement =
+        IDENTITY_LOOKUPS.statement(backend, projection, db.scope(), channel, normalized);
+    let Some(row) = crate::db::query_one(db.conn(), statement).await? else {
+        return Ok(None);
+    };
+    Ok(Some(projection.decode::<contact::Entity>(&row)?))
+}
+
+/// The identity lookup's statement, written by sea-query.
+///
+/// Its values are, in this order, the channel, the normalized value and then whatever the
+/// scope's condition binds: the `SELECT` list and the join bind nothing, and sea-query numbers
+/// values in the order of the text.
+fn identity_lookup(
+    backend: DbBackend,
+    projection: &Projection,
+    scope: Scope,
+    channel: IdentityChannel,
+    normalized: String,
+) -> Statement {
     let mut select = projection.select::<contact::Entity>();
     select
         .inner_join(
@@ -48,10 +75,137 @@ pub async fn contact_by_identity_projected(
         )
         .and_where(contact_identity::Column::Channel.eq(channel))
         .and_where(contact_identity::Column::NormalizedValue.eq(normalized))
-        .cond_where(contact::Entity::visible(db.scope()));
-    let statement = db.conn().get_database_backend().build(&select);
-    let Some(row) = crate::db::query_one(db.conn(), statement).await? else {
-        return Ok(None);
-    };
-    Ok(Some(projection.decode::<contact::Entity>(&row)?))
+        .cond_where(contact::Entity::visible(scope));
+    backend.build(&select)
+}
+
+/// Entries of [`IDENTITY_LOOKUPS`]: one per projection and scope a lookup is made with, which
+/// is a handful of selections times the partners calling.
+const REMEMBERED_LOOKUPS: NonZeroUsize = NonZeroUsize::new(256).expect("256 is not zero");
+
+static IDENTITY_LOOKUPS: LazyLock<LookupStatements> = LazyLock::new(LookupStatements::default);
+
+/// The identity lookup's statement per backend, projection and scope, so that a lookup binds
+/// its two values into a statement written once instead of writing it again (on SQLite, writing
+/// the statement cost as much as running it). The scope is part of the key, whole: its values
+/// (a partner's account) stay in the remembered statement.
+struct LookupStatements {
+    remembered: Mutex<LruCache<LookupKey, Statement>>,
+}
+
+type LookupKey = (Discriminant<DbBackend>, Projection, Scope);
+
+impl Default for LookupStatements {
+    fn default() -> Self {
+        Self {
+            remembered: Mutex::new(LruCache::new(REMEMBERED_LOOKUPS)),
+        }
+    }
+}
+
+impl LookupStatements {
+    fn statement(
+        &self,
+        backend: DbBackend,
+        projection: &Projection,
+        scope: Scope,
+        channel: IdentityChannel,
+        normalized: String,
+    ) -> Statement {
+        let key = (std::mem::discriminant(&backend), projection.clone(), scope);
+        let remembered = self
+            .remembered
+            .lock()
+            .ok()
+            .and_then(|mut remembered| remembered.get(&key).cloned());
+        if let Some(mut statement) = remembered
+            && let Some(values) = &mut statement.values
+            && let [channel_value, normalized_value, ..] = values.0.as_mut_slice()
+        {
+            *channel_value = Value::from(channel);
+            *normalized_value = Value::from(normalized);
+            return statement;
+        }
+        let statement = identity_lookup(backend, projection, scope, channel, normalized.clone());
+        let bound_first = statement.values.as_ref().is_some_and(|values| {
+            values.0.first() == Some(&Value::from(channel))
+                && values.0.get(1) == Some(&Value::from(normalized))
+        });
+        // Written otherwise (a condition binding before the identity's), it is never remembered.
+        if bound_first && let Ok(mut remembered) = self.remembered.lock() {
+            remembered.put(key, statement.clone());
+        }
+        statement
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+
+    use super::*;
+    use uuid::Uuid;
+
+    /// A remembered statement with new values bound is the statement written afresh for them,
+    /// on every backend, for both kinds of scope and for sparse and whole projections.
+    #[test]
+    fn remembered_statements_equal_fresh_ones() {
+        let partner = Scope::Partner {
+            account: Uuid::from_u128(0x0194_1f29_7c04_7359_89b8_ab52_7a90_0972),
+        };
+        let projections = [
+            Projection::all(),
+            Projection::only::<contact::Entity>(|column| column == "first_name"),
+        ];
+        let asked = [
+            (IdentityChannel::Email, "ada@example.com"),
+            (IdentityChannel::Sms, "+441632960961"),
+            (IdentityChannel::Email, "+441632960961"),
+        ];
+        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+            for scope in [Scope::Unrestricted, partner] {
+                for projection in &projections {
+                    let lookups = LookupStatements::default();
+                    for (channel, value) in asked {
+                        let reused = lookups.statement(
+                            backend,
+                            projection,
+                            scope,
+                            channel,
+                            value.to_owned(),
+                        );
+                        let fresh =
+                            identity_lookup(backend, projection, scope, channel, value.to_owned());
+                        assert_eq!(reused.sql, fresh.sql);
+                        assert_eq!(reused.values, fresh.values);
+                    }
+                    let remembered = lookups.remembered.lock().expect("not poisoned").len();
+                    assert_eq!(remembered, 1, "{backend:?} {scope:?} remembered once");
+                }
+            }
+        }
+    }
+
+    /// Scopes never share a statement: a partner's carries its account.
+    #[test]
+    fn scopes_are_remembered_apart() {
+        let lookups = LookupStatements::default();
+        let projection = Projection::all();
+        let mut texts = Vec::new();
+        for account in [1_u128, 2] {
+            let scope = Scope::Partner {
+                account: Uuid::from_u128(account),
+            };
+            let statement = lookups.statement(
+                DbBackend::Postgres,
+                &projection,
+                scope,
+                IdentityChannel::Email,
+                "ada@example.com".to_owned(),
+            );
+            texts.push(statement.values);
+        }
+        assert_ne!(texts[0], texts[1]);
+        assert_eq!(lookups.remembered.lock().expect("not poisoned").len(), 2);
+    }
 }

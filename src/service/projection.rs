@@ -25,7 +25,7 @@ pub(crate) use decode::{
 use crate::service::record::Record;
 
 /// The columns of a table a read fills (database names); `None` reads every column.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Projection {
     kept: Option<Arc<[&'static str]>>,
 }
