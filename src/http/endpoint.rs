@@ -42,11 +42,14 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     if wants_html {
         return graphiql::page().await.into_response();
     }
-    serve(state, request).await
+    Box::pin(serve(state, request)).await
 }
 
+/// The request's work is boxed here, once: axum and every layer above move the handler's
+/// future into boxes of their own, and a future holds room for its largest state, all of a
+/// request's execution, which would be copied at each move.
 pub async fn post(State(state): State<AppState>, request: Request) -> Response {
-    serve(state, request).await
+    Box::pin(serve(state, request)).await
 }
 
 /// What the log line and the metrics say about one request.
