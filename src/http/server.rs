@@ -2,6 +2,7 @@
 //! refused), requests in flight get `server.shutdown_drain_secs` to finish, then the process
 //! goes on to exit whether or not they did.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::time::Duration;
 
@@ -34,10 +35,25 @@ pub async fn serve(
     };
     tokio::select! {
         served = server => served.map(|()| true),
+        never = keep_timer_armed() => match never {},
         () = deadline => {
             tracing::warn!("drain time over: exiting with requests still in flight");
             Ok(false)
         }
+    }
+}
+
+/// Keeps a timer due within a second for as long as the server runs.
+///
+/// Every request arms a timer, its timeout. tokio's time driver, parked with no timer due, is
+/// woken by every new one: a write to its wake-up descriptor and a thread switched in per
+/// request, for a deadline half a minute away. With a timer always due sooner, a request's
+/// deadline leaves the driver parked.
+async fn keep_timer_armed() -> Infallible {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
     }
 }
 
