@@ -17,12 +17,13 @@
 //! Operation names come from clients, so they are capped: past [`MAX_OPERATION_NAMES`]
 //! distinct names, new ones are counted as `other`.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sea_orm::{DatabaseConnection, DbBackend};
 
@@ -43,7 +44,7 @@ pub const MAX_OPERATION_NAMES: usize = 200;
 const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 
 static RECORDER: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
-static OPERATION_NAMES: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+static OPERATION_LABELS: OnceLock<Mutex<OperationLabels>> = OnceLock::new();
 
 /// Installs the process-wide recorder once; `None` if another recorder was installed first.
 pub fn install() -> Option<PrometheusHandle> {
@@ -123,26 +124,74 @@ fn describe() {
     );
 }
 
-/// The label value of an operation name.
-fn operation_label(name: Option<&str>) -> String {
-    let Some(name) = name else {
-        return "anonymous".to_owned();
-    };
-    let valid = !name.is_empty()
+/// The label value of an operation name that passes for one: short, and what GraphQL allows.
+fn is_label(name: &str) -> bool {
+    !name.is_empty()
         && name.len() <= 100
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if !valid {
-        return "other".to_owned();
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The metrics of one operation label, looked up in the recorder once: finding a metric by
+/// name and labels hashes them all, three times per request.
+struct OperationMetrics {
+    label: String,
+    statements: Histogram,
+    /// Per outcome (a handful of `&'static str`s): requests and their duration.
+    outcomes: Vec<(&'static str, Counter, Histogram)>,
+}
+
+impl OperationMetrics {
+    fn new(label: &str) -> Self {
+        Self {
+            label: label.to_owned(),
+            statements: metrics::histogram!(STATEMENTS_PER_REQUEST, "operation" => label.to_owned()),
+            outcomes: Vec::new(),
+        }
     }
-    let names = OPERATION_NAMES.get_or_init(|| Mutex::new(HashSet::new()));
-    let Ok(mut names) = names.lock() else {
-        return "other".to_owned();
-    };
-    if names.contains(name) || names.len() < MAX_OPERATION_NAMES {
-        names.insert(name.to_owned());
-        name.to_owned()
-    } else {
-        "other".to_owned()
+
+    fn outcome(&mut self, outcome: &'static str) -> (&Counter, &Histogram) {
+        let index = match self
+            .outcomes
+            .iter()
+            .position(|(known, ..)| *known == outcome)
+        {
+            Some(index) => index,
+            None => {
+                self.outcomes.push((
+                    outcome,
+                    metrics::counter!(REQUESTS_TOTAL, "operation" => self.label.clone(), "outcome" => outcome),
+                    metrics::histogram!(REQUEST_SECONDS, "operation" => self.label.clone(), "outcome" => outcome),
+                ));
+                self.outcomes.len() - 1
+            }
+        };
+        let (_, requests, seconds) = &self.outcomes[index];
+        (requests, seconds)
+    }
+}
+
+/// Labels seen so far: at most [`MAX_OPERATION_NAMES`] operation names, plus the labels that
+/// are not names (`anonymous`, `unknown`, `other`).
+#[derive(Default)]
+struct OperationLabels {
+    metrics: HashMap<String, OperationMetrics>,
+    names: usize,
+}
+
+impl OperationLabels {
+    /// The metrics of `label`; a name past the cap counts as `other`.
+    fn metrics(&mut self, label: &str, is_name: bool) -> &mut OperationMetrics {
+        let label = if !is_name || self.metrics.contains_key(label) {
+            label
+        } else if self.names < MAX_OPERATION_NAMES {
+            self.names += 1;
+            label
+        } else {
+            "other"
+        };
+        self.metrics
+            .entry(label.to_owned())
+            .or_insert_with(|| OperationMetrics::new(label))
     }
 }
 
@@ -159,17 +208,20 @@ pub struct Finished<'a> {
 }
 
 pub fn record(finished: &Finished<'_>) {
-    let operation = if finished.parsed {
-        operation_label(finished.operation)
-    } else {
-        "unknown".to_owned()
+    let (label, is_name) = match finished.operation {
+        _ if !finished.parsed => ("unknown", false),
+        None => ("anonymous", false),
+        Some(name) if is_label(name) => (name, true),
+        Some(_) => ("other", false),
     };
-    metrics::counter!(REQUESTS_TOTAL, "operation" => operation.clone(), "outcome" => finished.outcome)
-        .increment(1);
-    metrics::histogram!(REQUEST_SECONDS, "operation" => operation.clone(), "outcome" => finished.outcome)
-        .record(finished.duration.as_secs_f64());
-    metrics::histogram!(STATEMENTS_PER_REQUEST, "operation" => operation)
-        .record(finished.statements as f64);
+    let labels = OPERATION_LABELS.get_or_init(Mutex::default);
+    if let Ok(mut labels) = labels.lock() {
+        let operation = labels.metrics(label, is_name);
+        operation.statements.record(finished.statements as f64);
+        let (requests, seconds) = operation.outcome(finished.outcome);
+        requests.increment(1);
+        seconds.record(finished.duration.as_secs_f64());
+    }
     for code in &finished.error_codes {
         metrics::counter!(ERRORS_TOTAL, "code" => code.clone()).increment(1);
     }
@@ -210,4 +262,37 @@ pub fn render(handle: &PrometheusHandle, db: &DatabaseConnection, max: u32) -> R
         handle.render(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Client-chosen names are capped: past the cap a new name is counted as `other`, names
+    /// seen before keep their label, and labels that are not names take no room.
+    #[test]
+    fn operation_names_are_capped() {
+        let mut labels = OperationLabels::default();
+        for index in 0..MAX_OPERATION_NAMES {
+            let name = format!("Operation{index}");
+            assert_eq!(labels.metrics(&name, true).label, name);
+        }
+        assert_eq!(labels.metrics("anonymous", false).label, "anonymous");
+        assert_eq!(labels.metrics("OneTooMany", true).label, "other");
+        assert_eq!(labels.metrics("Operation7", true).label, "Operation7");
+        assert_eq!(labels.metrics.len(), MAX_OPERATION_NAMES + 2);
+        let operation = labels.metrics("Operation7", true);
+        operation.outcome("ok");
+        operation.outcome("refused");
+        operation.outcome("ok");
+        assert_eq!(operation.outcomes.len(), 2);
+    }
+
+    #[test]
+    fn labels_are_names_graphql_allows() {
+        assert!(is_label("Lookup_2"));
+        assert!(!is_label(""));
+        assert!(!is_label("drop table"));
+        assert!(!is_label(&"a".repeat(101)));
+    }
 }
