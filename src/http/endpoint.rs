@@ -211,17 +211,17 @@ async fn handle(
     };
     let response = if batch {
         let mut body = vec![b'['];
-        for (index, result) in results.iter().enumerate() {
+        for (index, result) in results.into_iter().enumerate() {
             if index > 0 {
                 body.push(b',');
             }
-            body.extend_from_slice(&result.body());
+            body.extend_from_slice(&result.into_body());
         }
         body.push(b']');
         over_http::respond(StatusCode::OK, media, body)
     } else {
-        match results.first() {
-            Some(result) => result.to_response(media),
+        match results.into_iter().next() {
+            Some(result) => result.into_response(media),
             None => refusal(
                 StatusCode::BAD_REQUEST,
                 media,

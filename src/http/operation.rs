@@ -31,6 +31,8 @@ pub struct OperationResult {
     allow: Option<&'static str>,
     /// The JSON of `data` when the compiled read path answered (`response.data` is unused then).
     compiled: Option<Vec<u8>>,
+    /// The whole body, written by the endpoint's own run of a plan (`response` is empty then).
+    written: Option<Vec<u8>>,
     /// Which path answered an executed query.
     pub read_path: Option<ReadPath>,
 }
@@ -46,7 +48,10 @@ impl OperationResult {
 
     /// The operation's answer as JSON. A compiled answer has no errors; its `data` is spliced in
     /// as written, without going through a value tree.
-    pub fn body(&self) -> Vec<u8> {
+    pub fn into_body(self) -> Vec<u8> {
+        if let Some(body) = self.written {
+            return body;
+        }
         let Some(data) = &self.compiled else {
             return serde_json::to_vec(&self.answer()).unwrap_or_default();
         };
@@ -61,14 +66,15 @@ impl OperationResult {
         body
     }
 
-    pub fn to_response(&self, media: MediaType) -> Response {
-        let mut response = over_http::respond(self.status, media, self.body());
-        if let Some(allow) = self.allow {
+    pub fn into_response(self, media: MediaType) -> Response {
+        let (status, allow) = (self.status, self.allow);
+        let mut response = over_http::respond(status, media, self.into_body());
+        if let Some(allow) = allow {
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(allow));
         }
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -78,31 +84,33 @@ impl OperationResult {
 
     /// A query the compiled path answered without async-graphql: its document's validation
     /// was remembered (`http::validated`) and its plan built, so nothing is left for
-    /// `Schema::execute` to do. The answer is what the execution hook would give.
+    /// `Schema::execute` to do. `body` holds `{"data":` and the data; the extensions the
+    /// execution hook would give (`cost`, `readPath`, in the order a response serializes them)
+    /// are written after it.
     fn compiled(
-        data: Vec<u8>,
+        mut body: Vec<u8>,
         complexity: usize,
         state: &AppState,
         operation: Option<String>,
     ) -> Self {
-        let mut response = async_graphql::Response::new(Value::Null);
-        response.extensions.insert(
-            "readPath".to_owned(),
-            Value::from(ReadPath::Compiled.as_str()),
-        );
-        response.extensions.insert(
-            "cost".to_owned(),
-            analysis::cost(complexity, state.config.limits.max_complexity),
-        );
+        let mut number = itoa::Buffer::new();
+        body.extend_from_slice(b",\"extensions\":{\"cost\":{\"requested\":");
+        body.extend_from_slice(number.format(complexity).as_bytes());
+        body.extend_from_slice(b",\"limit\":");
+        body.extend_from_slice(number.format(state.config.limits.max_complexity).as_bytes());
+        body.extend_from_slice(b"},\"readPath\":\"");
+        body.extend_from_slice(ReadPath::Compiled.as_str().as_bytes());
+        body.extend_from_slice(b"\"}}");
         Self {
-            response,
+            response: async_graphql::Response::new(Value::Null),
             executed: true,
             status: StatusCode::OK,
             outcome: "ok",
             operation,
             parsed: true,
             allow: None,
-            compiled: Some(data),
+            compiled: None,
+            written: Some(body),
             read_path: Some(ReadPath::Compiled),
         }
     }
@@ -133,6 +141,7 @@ impl OperationResult {
             parsed,
             allow: None,
             compiled: None,
+            written: None,
             read_path: None,
         }
     }
@@ -280,12 +289,14 @@ async fn execute(
         &prepared.variables,
     );
     let query = prepared.kind == Some(OperationType::Query);
+    let variables = Variables::from_json(serde_json::Value::Object(std::mem::take(
+        &mut prepared.variables,
+    )));
     let compiled = Arc::new(CompiledRead::new(
         (query && state.config.reads.compiled)
-            .then(|| plan_of(state, principal, &prepared))
+            .then(|| plan_of(state, principal, &prepared, &variables))
             .flatten(),
     ));
-    let variables = Variables::from_json(serde_json::Value::Object(prepared.variables));
     let validation = Arc::new(ValidationMemo::new(
         prepared.validation.as_ref(),
         &prepared.document,
@@ -298,9 +309,11 @@ async fn execute(
         && analysis::within_limits(&result, &state.config.limits)
         && let Some(plan) = compiled.take_plan()
     {
-        match plan::answer(&plan, state.db.clone(), &state.config).await {
-            Ok(data) => {
-                return OperationResult::compiled(data, result.complexity, state, prepared.name);
+        let mut body = Vec::with_capacity(plan::INITIAL_CAPACITY);
+        body.extend_from_slice(b"{\"data\":");
+        match plan::answer_into(&mut body, &plan, state.db.clone(), &state.config).await {
+            Ok(()) => {
+                return OperationResult::compiled(body, result.complexity, state, prepared.name);
             }
             // The resolvers answer it (and report what failed) their way, below.
             Err(err) => tracing::debug!(cause = %err, "compiled read gave up"),
@@ -363,6 +376,7 @@ async fn execute(
         parsed: true,
         allow: None,
         compiled: answer,
+        written: None,
         read_path,
     }
 }
@@ -440,11 +454,16 @@ fn selected_operation<'d>(
 }
 
 /// The plan of a query the compiled path can answer; `None` leaves it to the resolvers.
-fn plan_of(state: &AppState, principal: &Principal, prepared: &Prepared) -> Option<plan::Plan> {
+fn plan_of(
+    state: &AppState,
+    principal: &Principal,
+    prepared: &Prepared,
+    variables: &Variables,
+) -> Option<plan::Plan> {
     let request = plan::Request {
         document: &prepared.document,
         operation_name: prepared.operation_name.as_deref(),
-        variables: &prepared.variables,
+        variables,
         principal,
         limits: &state.config.limits,
     };

@@ -36,13 +36,27 @@ use crate::error::AppResult;
 pub use build::{Request, Unplanned, build};
 pub use extension::CompiledReads;
 pub use tree::Plan;
+pub use write::INITIAL_CAPACITY;
 
 /// The JSON of `data` for `plan`: its statements run level by level, the answer written from
 /// the rows. An error (a required relation without its target, a failing statement) leaves the
 /// operation to the resolvers.
 pub async fn answer(plan: &Plan, conn: DatabaseConnection, config: &Config) -> AppResult<Vec<u8>> {
+    let mut out = Vec::with_capacity(write::INITIAL_CAPACITY);
+    answer_into(&mut out, plan, conn, config).await?;
+    Ok(out)
+}
+
+/// [`answer`] appended to `out`, so that a caller writing the whole response body writes `data`
+/// in place instead of copying it there (a nested read's is over a megabyte).
+pub async fn answer_into(
+    out: &mut Vec<u8>,
+    plan: &Plan,
+    conn: DatabaseConnection,
+    config: &Config,
+) -> AppResult<()> {
     let roots = execute::run(plan, conn, config).await?;
-    write::data(plan, &roots)
+    write::data(out, plan, &roots)
 }
 
 /// Which path answered an operation (log field `read_path`, `extensions.readPath`).

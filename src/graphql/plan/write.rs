@@ -19,18 +19,21 @@ use crate::graphql::plan::tree::{
 };
 use crate::graphql::types::Money;
 
-/// The `data` object of `plan`'s answer.
-pub fn data(plan: &Plan, roots: &[RootData]) -> AppResult<Vec<u8>> {
-    let mut out = Vec::with_capacity(64 * 1024);
+/// Room reserved for an answer before it is written: most answers fit, a big one grows it a few
+/// times.
+pub const INITIAL_CAPACITY: usize = 64 * 1024;
+
+/// The `data` object of `plan`'s answer, appended to `out`.
+pub fn data(out: &mut Vec<u8>, plan: &Plan, roots: &[RootData]) -> AppResult<()> {
     if plan.fields.is_empty() {
-        null(&mut out);
-        return Ok(out);
+        null(out);
+        return Ok(());
     }
     out.push(b'{');
     for (index, (field, data)) in plan.fields.iter().zip(roots).enumerate() {
-        key(&mut out, index, &field.prefix);
+        key(out, index, &field.prefix);
         match (&field.item, data) {
-            (RootField::Typename, _) => string(&mut out, "Query"),
+            (RootField::Typename, _) => string(out, "Query"),
             (
                 RootField::List { selection, .. },
                 RootData::List {
@@ -39,20 +42,20 @@ pub fn data(plan: &Plan, roots: &[RootData]) -> AppResult<Vec<u8>> {
                     nested,
                 },
             ) => {
-                connection(&mut out, selection, nested, page, *count)?;
+                connection(out, selection, nested, page, *count)?;
             }
             (
                 RootField::ById { selection, .. } | RootField::ContactByIdentity { selection, .. },
                 RootData::One { row, nested },
             ) => match row {
-                Some(row) => object(&mut out, selection, nested, row)?,
-                None => null(&mut out),
+                Some(row) => object(out, selection, nested, row)?,
+                None => null(out),
             },
             _ => return Err(mismatch()),
         }
     }
     out.push(b'}');
-    Ok(out)
+    Ok(())
 }
 
 fn mismatch() -> AppError {
