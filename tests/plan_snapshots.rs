@@ -139,7 +139,7 @@ async fn describe(app: &TestApp, case: &Case, partners: &common::partners::Partn
         scope,
     };
     let document = parse_query(case.query).unwrap();
-    let variables = serde_json::Map::new();
+    let variables = async_graphql::Variables::default();
     let limits = LimitsConfig::default();
     let built = plan::build(&plan::Request {
         document: &document,

@@ -7,14 +7,13 @@
 //! cursor, a malformed id or identity) make it give up, and the resolvers answer exactly as
 //! they would have.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
-    SelectionSet,
+    SelectionSet, VariableDefinition,
 };
-use async_graphql::{InputType, Name, Positioned};
+use async_graphql::{InputType, Name, Positioned, Variables};
 use async_graphql_value::ConstValue;
 
 use crate::auth::Principal;
@@ -50,7 +49,7 @@ const MAX_NESTING: usize = 64;
 pub struct Request<'a> {
     pub document: &'a ExecutableDocument,
     pub operation_name: Option<&'a str>,
-    pub variables: &'a serde_json::Map<String, serde_json::Value>,
+    pub variables: &'a Variables,
     pub principal: &'a Principal,
     pub limits: &'a LimitsConfig,
 }
@@ -65,7 +64,8 @@ pub fn build(request: &Request<'_>) -> Result<Plan, Unplanned> {
     }
     let builder = Builder {
         document: request.document,
-        variables: variables(operation, request.variables)?,
+        variables: request.variables,
+        definitions: variable_definitions(operation)?,
         limits: request.limits,
     };
     let merged = builder.collect(&[&operation.selection_set.node], &|name| name == "Query")?;
@@ -99,27 +99,18 @@ fn select<'d>(
     }
 }
 
-/// The operation's variables as given, with the declared defaults for absent ones.
-fn variables(
+/// The operation's variable definitions, where the plan can follow them.
+fn variable_definitions(
     operation: &OperationDefinition,
-    given: &serde_json::Map<String, serde_json::Value>,
-) -> Result<HashMap<Name, ConstValue>, Unplanned> {
-    let mut values = HashMap::new();
-    for definition in &operation.variable_definitions {
-        let definition = &definition.node;
-        if !definition.directives.is_empty() {
-            return unplanned("variable directives");
-        }
-        let name = definition.name.node.clone();
-        if let Some(value) = given.get(name.as_str()) {
-            let value = ConstValue::from_json(value.clone())
-                .map_err(|_| Unplanned("variable value".into()))?;
-            values.insert(name, value);
-        } else if let Some(default) = definition.default_value() {
-            values.insert(name, default.clone());
-        }
+) -> Result<&[Positioned<VariableDefinition>], Unplanned> {
+    if operation
+        .variable_definitions
+        .iter()
+        .any(|definition| !definition.node.directives.is_empty())
+    {
+        return unplanned("variable directives");
     }
-    Ok(values)
+    Ok(&operation.variable_definitions)
 }
 
 /// The fields selected under one response key, with every selection set that asks for it
@@ -132,7 +123,9 @@ struct Merged<'d> {
 
 struct Builder<'d> {
     document: &'d ExecutableDocument,
-    variables: HashMap<Name, ConstValue>,
+    /// The request's variables; one it leaves out has its declared default.
+    variables: &'d Variables,
+    definitions: &'d [Positioned<VariableDefinition>],
     limits: &'d LimitsConfig,
 }
 
@@ -237,14 +230,21 @@ impl<'d> Builder<'d> {
     }
 
     fn constant(&self, value: &async_graphql_value::Value) -> Result<ConstValue, Unplanned> {
-        value.clone().into_const_with(|name| {
-            Ok::<_, Unplanned>(
-                self.variables
-                    .get(&name)
-                    .cloned()
-                    .unwrap_or(ConstValue::Null),
-            )
-        })
+        value
+            .clone()
+            .into_const_with(|name| Ok::<_, Unplanned>(self.variable(&name)))
+    }
+
+    fn variable(&self, name: &Name) -> ConstValue {
+        if let Some(value) = self.variables.get(name) {
+            return value.clone();
+        }
+        self.definitions
+            .iter()
+            .find(|definition| definition.node.name.node == *name)
+            .and_then(|definition| definition.node.default_value())
+            .cloned()
+            .unwrap_or(ConstValue::Null)
     }
 
     /// The argument `name` of `field`, resolved against the variables; absent is `None`.
