@@ -14,9 +14,12 @@ mod decode;
 use std::sync::Arc;
 
 use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::sqlx::Row as _;
 use sea_orm::{
-    DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult, QueryTrait, TryGetable,
+    DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult, QueryTrait, RuntimeErr,
+    TryGetable,
 };
+use uuid::Uuid;
 
 pub(crate) use decode::{
     account, communication_method, contact, contact_identity, incident, opportunity,
@@ -94,10 +97,16 @@ fn select_kept<E: EntityTrait>(kept: &[&'static str], select: &mut SelectStateme
     }
 }
 
-/// The columns a sparse row holds.
+/// The columns a sparse row holds, in the order the statement selects them (the table's, from
+/// the start of the select list: see [`Projection::apply`]), so a column is read by its
+/// position instead of being looked up by name in every row.
 pub struct Kept<'a>(&'a [&'static str]);
 
 impl Kept<'_> {
+    fn index(&self, column: &str) -> Option<usize> {
+        self.0.iter().position(|kept| *kept == column)
+    }
+
     /// The column's value, or `placeholder` when the projection left it out.
     pub fn get<T: TryGetable>(
         &self,
@@ -105,10 +114,9 @@ impl Kept<'_> {
         column: &str,
         placeholder: T,
     ) -> Result<T, DbErr> {
-        if self.0.contains(&column) {
-            row.try_get("", column)
-        } else {
-            Ok(placeholder)
+        match self.index(column) {
+            Some(index) => row.try_get_by_index(index),
+            None => Ok(placeholder),
         }
     }
 
@@ -122,6 +130,42 @@ impl Kept<'_> {
         Option<T>: TryGetable,
     {
         self.get(row, column, None)
+    }
+
+    /// A key column (`id`, `*_id`; a projection keeps them all), decoded by sqlx itself:
+    /// sea-orm formats an error message for every `NULL` it reads into an `Option`, then drops
+    /// it, thousands of times in a nested answer.
+    pub fn key<T: KeyValue>(&self, row: &QueryResult, column: &str) -> Result<T, DbErr> {
+        let index = self
+            .index(column)
+            .ok_or_else(|| DbErr::Custom(format!("key column {column} was not read")))?;
+        let value = if let Some(row) = row.try_as_pg_row() {
+            row.try_get::<Option<Uuid>, _>(index)
+                .map_err(|err| DbErr::Query(RuntimeErr::SqlxError(err.into())))?
+        } else if let Some(row) = row.try_as_sqlite_row() {
+            row.try_get::<Option<Uuid>, _>(index)
+                .map_err(|err| DbErr::Query(RuntimeErr::SqlxError(err.into())))?
+        } else {
+            row.try_get_by_index::<Option<Uuid>>(index)?
+        };
+        T::from_key(value, column)
+    }
+}
+
+/// The value of a key column: a UUID, or a nullable one.
+pub trait KeyValue: Sized {
+    fn from_key(value: Option<Uuid>, column: &str) -> Result<Self, DbErr>;
+}
+
+impl KeyValue for Uuid {
+    fn from_key(value: Option<Uuid>, column: &str) -> Result<Self, DbErr> {
+        value.ok_or_else(|| DbErr::Custom(format!("key column {column} is null")))
+    }
+}
+
+impl KeyValue for Option<Uuid> {
+    fn from_key(value: Option<Uuid>, _column: &str) -> Result<Self, DbErr> {
+        Ok(value)
     }
 }
 

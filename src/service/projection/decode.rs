@@ -17,12 +17,12 @@ use super::Kept;
 
 pub(crate) fn account(row: &QueryResult, kept: &Kept<'_>) -> Result<accounts::Model, DbErr> {
     Ok(accounts::Model {
-        id: row.try_get("", "id")?,
+        id: kept.key(row, "id")?,
         name: kept.get(row, "name", String::new())?,
         is_customer: kept.get(row, "is_customer", false)?,
         is_partner: kept.get(row, "is_partner", false)?,
-        partner_id: row.try_get("", "partner_id")?,
-        primary_contact_id: row.try_get("", "primary_contact_id")?,
+        partner_id: kept.key(row, "partner_id")?,
+        primary_contact_id: kept.key(row, "primary_contact_id")?,
         phone: kept.optional(row, "phone")?,
         website: kept.optional(row, "website")?,
         street: kept.optional(row, "street")?,
@@ -38,8 +38,8 @@ pub(crate) fn account(row: &QueryResult, kept: &Kept<'_>) -> Result<accounts::Mo
 
 pub(crate) fn contact(row: &QueryResult, kept: &Kept<'_>) -> Result<contacts::Model, DbErr> {
     Ok(contacts::Model {
-        id: row.try_get("", "id")?,
-        account_id: row.try_get("", "account_id")?,
+        id: kept.key(row, "id")?,
+        account_id: kept.key(row, "account_id")?,
         title: kept.optional(row, "title")?,
         first_name: kept.optional(row, "first_name")?,
         last_name: kept.get(row, "last_name", String::new())?,
@@ -68,8 +68,8 @@ pub(crate) fn contact_identity(
     kept: &Kept<'_>,
 ) -> Result<identities::Model, DbErr> {
     Ok(identities::Model {
-        id: row.try_get("", "id")?,
-        contact_id: row.try_get("", "contact_id")?,
+        id: kept.key(row, "id")?,
+        contact_id: kept.key(row, "contact_id")?,
         channel: kept.get(row, "channel", IdentityChannel::Email)?,
         value: kept.get(row, "value", String::new())?,
         normalized_value: kept.get(row, "normalized_value", String::new())?,
@@ -83,9 +83,9 @@ pub(crate) fn communication_method(
     kept: &Kept<'_>,
 ) -> Result<methods::Model, DbErr> {
     Ok(methods::Model {
-        id: row.try_get("", "id")?,
-        account_id: row.try_get("", "account_id")?,
-        contact_id: row.try_get("", "contact_id")?,
+        id: kept.key(row, "id")?,
+        account_id: kept.key(row, "account_id")?,
+        contact_id: kept.key(row, "contact_id")?,
         kind: kept.get(row, "kind", CommunicationKind::Email)?,
         value: kept.get(row, "value", String::new())?,
         label: kept.optional(row, "label")?,
@@ -96,10 +96,10 @@ pub(crate) fn communication_method(
 
 pub(crate) fn incident(row: &QueryResult, kept: &Kept<'_>) -> Result<incidents::Model, DbErr> {
     Ok(incidents::Model {
-        id: row.try_get("", "id")?,
-        account_id: row.try_get("", "account_id")?,
-        primary_contact_id: row.try_get("", "primary_contact_id")?,
-        reported_by_partner_id: row.try_get("", "reported_by_partner_id")?,
+        id: kept.key(row, "id")?,
+        account_id: kept.key(row, "account_id")?,
+        primary_contact_id: kept.key(row, "primary_contact_id")?,
+        reported_by_partner_id: kept.key(row, "reported_by_partner_id")?,
         subject: kept.get(row, "subject", String::new())?,
         description: kept.optional(row, "description")?,
         status: kept.get(row, "status", IncidentStatus::New)?,
@@ -116,9 +116,9 @@ pub(crate) fn opportunity(
     kept: &Kept<'_>,
 ) -> Result<opportunities::Model, DbErr> {
     Ok(opportunities::Model {
-        id: row.try_get("", "id")?,
-        account_id: row.try_get("", "account_id")?,
-        primary_contact_id: row.try_get("", "primary_contact_id")?,
+        id: kept.key(row, "id")?,
+        account_id: kept.key(row, "account_id")?,
+        primary_contact_id: kept.key(row, "primary_contact_id")?,
         name: kept.get(row, "name", String::new())?,
         stage: kept.get(row, "stage", OpportunityStage::Prospecting)?,
         amount: kept.optional(row, "amount")?,
