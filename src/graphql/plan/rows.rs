@@ -63,7 +63,7 @@ pub fn integer(out: &mut Vec<u8>, value: impl itoa::Integer) {
 }
 
 fn id(out: &mut Vec<u8>, node_type: NodeType, id: Uuid) {
-    string(out, &GlobalId::new(node_type, id).to_id());
+    GlobalId::new(node_type, id).write_json(out);
 }
 
 /// async-graphql's `DateTime<Utc>` scalar: `to_rfc3339()`.
