@@ -8,6 +8,8 @@
 //! the position of each row is read from the same expressions, selected as extra columns, so
 //! cursors compare exactly as the database sorted.
 
+use std::borrow::Cow;
+
 use sea_orm::sea_query::{Alias, CaseStatement, Expr, ExprTrait, Order, SelectStatement};
 use sea_orm::{Condition, QueryResult};
 use serde::Serialize;
@@ -171,7 +173,18 @@ impl Position {
 }
 
 fn sort_column(index: usize) -> Alias {
-    Alias::new(format!("sort_{index}"))
+    Alias::new(sort_column_name(index))
+}
+
+/// `sort_<index>`; the first few without formatting, since every row of a page reads them.
+fn sort_column_name(index: usize) -> Cow<'static, str> {
+    const NAMES: [&str; 8] = [
+        "sort_0", "sort_1", "sort_2", "sort_3", "sort_4", "sort_5", "sort_6", "sort_7",
+    ];
+    match NAMES.get(index) {
+        Some(name) => Cow::Borrowed(name),
+        None => Cow::Owned(format!("sort_{index}")),
+    }
 }
 
 /// Orders `select` by the components (reversed to fetch a page counted from the end), and selects
@@ -238,7 +251,7 @@ pub fn beyond(components: &[Component], position: &Position, after: bool) -> Con
 pub fn read(row: &QueryResult, components: &[Component]) -> AppResult<Position> {
     let mut values = Vec::with_capacity(components.len());
     for (index, component) in components.iter().enumerate() {
-        let column = format!("sort_{index}");
+        let column = sort_column_name(index);
         let value = match component.value_type {
             ValueType::Text => row
                 .try_get::<Option<String>>("", &column)?
