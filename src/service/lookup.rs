@@ -43,12 +43,27 @@ pub async fn contact_by_identity_projected(
 ) -> AppResult<Option<contact::Model>> {
     let normalized = identity::normalize(channel, value, region)?;
     let backend = db.conn().get_database_backend();
-    let statement =
-        IDENTITY_LOOKUPS.statement(backend, projection, db.scope(), channel, normalized);
+    let statement = IDENTITY_LOOKUPS.statement(Lookup {
+        backend,
+        projection,
+        scope: db.scope(),
+        channel,
+        normalized,
+    });
     let Some(row) = crate::db::query_one(db.conn(), statement).await? else {
         return Ok(None);
     };
     Ok(Some(projection.decode::<contact::Entity>(&row)?))
+}
+
+/// What the identity lookup's statement is written from.
+#[derive(Clone)]
+struct Lookup<'a> {
+    backend: DbBackend,
+    projection: &'a Projection,
+    scope: Scope,
+    channel: IdentityChannel,
+    normalized: String,
 }
 
 /// The identity lookup's statement, written by sea-query.
@@ -56,13 +71,14 @@ pub async fn contact_by_identity_projected(
 /// Its values are, in this order, the channel, the normalized value and then whatever the
 /// scope's condition binds: the `SELECT` list and the join bind nothing, and sea-query numbers
 /// values in the order of the text.
-fn identity_lookup(
-    backend: DbBackend,
-    projection: &Projection,
-    scope: Scope,
-    channel: IdentityChannel,
-    normalized: String,
-) -> Statement {
+fn identity_lookup(lookup: Lookup<'_>) -> Statement {
+    let Lookup {
+        backend,
+        projection,
+        scope,
+        channel,
+        normalized,
+    } = lookup;
     let mut select = projection.select::<contact::Entity>();
     select
         .inner_join(
@@ -104,15 +120,12 @@ impl Default for LookupStatements {
 }
 
 impl LookupStatements {
-    fn statement(
-        &self,
-        backend: DbBackend,
-        projection: &Projection,
-        scope: Scope,
-        channel: IdentityChannel,
-        normalized: String,
-    ) -> Statement {
-        let key = (std::mem::discriminant(&backend), projection.clone(), scope);
+    fn statement(&self, lookup: Lookup<'_>) -> Statement {
+        let key = (
+            std::mem::discriminant(&lookup.backend),
+            lookup.projection.clone(),
+            lookup.scope,
+        );
         let remembered = self
             .remembered
             .lock()
@@ -122,14 +135,15 @@ impl LookupStatements {
             && let Some(values) = &mut statement.values
             && let [channel_value, normalized_value, ..] = values.0.as_mut_slice()
         {
-            *channel_value = Value::from(channel);
-            *normalized_value = Value::from(normalized);
+            *channel_value = Value::from(lookup.channel);
+            *normalized_value = Value::from(lookup.normalized);
             return statement;
         }
-        let statement = identity_lookup(backend, projection, scope, channel, normalized.clone());
+        let channel = Value::from(lookup.channel);
+        let normalized = Value::from(lookup.normalized.clone());
+        let statement = identity_lookup(lookup);
         let bound_first = statement.values.as_ref().is_some_and(|values| {
-            values.0.first() == Some(&Value::from(channel))
-                && values.0.get(1) == Some(&Value::from(normalized))
+            values.0.first() == Some(&channel) && values.0.get(1) == Some(&normalized)
         });
         // Written otherwise (a condition binding before the identity's), it is never remembered.
         if bound_first && let Ok(mut remembered) = self.remembered.lock() {
@@ -167,15 +181,15 @@ mod tests {
                 for projection in &projections {
                     let lookups = LookupStatements::default();
                     for (channel, value) in asked {
-                        let reused = lookups.statement(
+                        let lookup = Lookup {
                             backend,
                             projection,
                             scope,
                             channel,
-                            value.to_owned(),
-                        );
-                        let fresh =
-                            identity_lookup(backend, projection, scope, channel, value.to_owned());
+                            normalized: value.to_owned(),
+                        };
+                        let reused = lookups.statement(lookup.clone());
+                        let fresh = identity_lookup(lookup);
                         assert_eq!(reused.sql, fresh.sql);
                         assert_eq!(reused.values, fresh.values);
                     }
@@ -196,13 +210,13 @@ mod tests {
             let scope = Scope::Partner {
                 account: Uuid::from_u128(account),
             };
-            let statement = lookups.statement(
-                DbBackend::Postgres,
-                &projection,
+            let statement = lookups.statement(Lookup {
+                backend: DbBackend::Postgres,
+                projection: &projection,
                 scope,
-                IdentityChannel::Email,
-                "ada@example.com".to_owned(),
-            );
+                channel: IdentityChannel::Email,
+                normalized: "ada@example.com".to_owned(),
+            });
             texts.push(statement.values);
         }
         assert_ne!(texts[0], texts[1]);
