@@ -179,8 +179,9 @@ struct OperationLabels {
 }
 
 impl OperationLabels {
-    /// The metrics of `label`; a name past the cap counts as `other`.
-    fn metrics(&mut self, label: &str, is_name: bool) -> &mut OperationMetrics {
+    /// The metrics of `label`; a name past the cap counts as `other`. Only a label seen for the
+    /// first time is copied (`entry` would take an owned key on every request).
+    fn metrics(&mut self, label: &str, is_name: bool) -> Option<&mut OperationMetrics> {
         let label = if !is_name || self.metrics.contains_key(label) {
             label
         } else if self.names < MAX_OPERATION_NAMES {
@@ -189,9 +190,11 @@ impl OperationLabels {
         } else {
             "other"
         };
-        self.metrics
-            .entry(label.to_owned())
-            .or_insert_with(|| OperationMetrics::new(label))
+        if !self.metrics.contains_key(label) {
+            self.metrics
+                .insert(label.to_owned(), OperationMetrics::new(label));
+        }
+        self.metrics.get_mut(label)
     }
 }
 
@@ -215,8 +218,9 @@ pub fn record(finished: &Finished<'_>) {
         Some(_) => ("other", false),
     };
     let labels = OPERATION_LABELS.get_or_init(Mutex::default);
-    if let Ok(mut labels) = labels.lock() {
-        let operation = labels.metrics(label, is_name);
+    if let Ok(mut labels) = labels.lock()
+        && let Some(operation) = labels.metrics(label, is_name)
+    {
         operation.statements.record(finished.statements as f64);
         let (requests, seconds) = operation.outcome(finished.outcome);
         requests.increment(1);
@@ -266,22 +270,32 @@ pub fn render(handle: &PrometheusHandle, db: &DatabaseConnection, max: u32) -> R
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
+
     use super::*;
 
     /// Client-chosen names are capped: past the cap a new name is counted as `other`, names
     /// seen before keep their label, and labels that are not names take no room.
+    impl OperationLabels {
+        fn label(&mut self, label: &str, is_name: bool) -> String {
+            self.metrics(label, is_name)
+                .map(|operation| operation.label.clone())
+                .unwrap_or_default()
+        }
+    }
+
     #[test]
     fn operation_names_are_capped() {
         let mut labels = OperationLabels::default();
         for index in 0..MAX_OPERATION_NAMES {
             let name = format!("Operation{index}");
-            assert_eq!(labels.metrics(&name, true).label, name);
+            assert_eq!(labels.label(&name, true), name);
         }
-        assert_eq!(labels.metrics("anonymous", false).label, "anonymous");
-        assert_eq!(labels.metrics("OneTooMany", true).label, "other");
-        assert_eq!(labels.metrics("Operation7", true).label, "Operation7");
+        assert_eq!(labels.label("anonymous", false), "anonymous");
+        assert_eq!(labels.label("OneTooMany", true), "other");
+        assert_eq!(labels.label("Operation7", true), "Operation7");
         assert_eq!(labels.metrics.len(), MAX_OPERATION_NAMES + 2);
-        let operation = labels.metrics("Operation7", true);
+        let operation = labels.metrics("Operation7", true).expect("known");
         operation.outcome("ok");
         operation.outcome("refused");
         operation.outcome("ok");
