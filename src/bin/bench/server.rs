@@ -11,10 +11,12 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::time::Duration;
 
 use contacts_graph::build_app;
 use contacts_graph::config::Config;
 use contacts_graph::db;
+use contacts_graph::http::server;
 use secrecy::SecretString;
 use tokio::net::TcpListener;
 
@@ -148,7 +150,7 @@ pub async fn serve(mode: Mode) -> BenchResult<()> {
         Ok::<_, crate::BenchError>((next()?, next()?))
     })
     .await??;
-    let router = match mode {
+    let (router, product) = match mode {
         Mode::Batched | Mode::Resolvers | Mode::Naive => {
             let mut config = product_config(&url);
             if mode == Mode::Naive {
@@ -159,15 +161,18 @@ pub async fn serve(mode: Mode) -> BenchResult<()> {
             }
             let mut conn = db::connect(&config.database).await.map_err(app)?;
             let counter = SqlCounter::install(&mut conn);
-            build_app(config, conn)
+            let router = build_app(config, conn)
                 .map_err(app)?
-                .merge(sql::routes(counter))
+                .merge(sql::routes(counter));
+            (router, true)
         }
         Mode::Floor => {
             let region = Config::default().identity.region().map_err(app)?;
             let counter = Arc::new(SqlCounter::default());
             let db = floor::Db::connect(&url).await?;
-            floor::router(db, &token, region, Arc::clone(&counter)).merge(sql::routes(counter))
+            let router =
+                floor::router(db, &token, region, Arc::clone(&counter)).merge(sql::routes(counter));
+            (router, false)
         }
     };
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
@@ -178,6 +183,12 @@ pub async fn serve(mode: Mode) -> BenchResult<()> {
         let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
         std::process::exit(0);
     });
-    axum::serve(listener, router).await?;
+    if product {
+        // As `contacts-graph serve` serves it (its timer keeps tokio's time driver parked).
+        let never = std::future::pending();
+        server::serve(listener, router, Duration::ZERO, never).await?;
+    } else {
+        axum::serve(listener, router).await?;
+    }
     Ok(())
 }
