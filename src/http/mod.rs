@@ -19,6 +19,7 @@ pub mod validated;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{FromRef, State};
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,7 +27,7 @@ use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 use tower::ServiceBuilder;
-use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::compression::{CompressionBody, CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -123,12 +124,17 @@ pub fn router(config: Config, db: DatabaseConnection) -> AppResult<Router> {
         .option_layer(cors::layer(&config.cors));
     Ok(if config.server.compression {
         router.layer(
-            stack.layer(
-                CompressionLayer::new()
-                    .gzip(true)
-                    .br(true)
-                    .quality(CompressionLevel::Precise(COMPRESSION_LEVEL)),
-            ),
+            stack
+                // A compressing body holds its encoders' state inline (about 6 KB for Brotli,
+                // even when the answer goes out uncompressed), and every layer above moved the
+                // response, so the body is boxed where it is made: one copy instead of ten.
+                .map_response(|response: Response<CompressionBody<Body>>| response.map(Body::new))
+                .layer(
+                    CompressionLayer::new()
+                        .gzip(true)
+                        .br(true)
+                        .quality(CompressionLevel::Precise(COMPRESSION_LEVEL)),
+                ),
         )
     } else {
         router.layer(stack)
