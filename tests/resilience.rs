@@ -146,6 +146,61 @@ async fn a_timed_out_request_leaves_no_database_work_running_postgres() {
     }
 }
 
+/// About 1.5 million SQLite VM steps (milliseconds): enough to meet the progress handler, which
+/// looks at the clock every 10,000 steps, so a deadline already past interrupts it.
+const BRIEF: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) \
+                     SELECT count(*) AS c FROM n";
+/// Never ends on its own.
+const ENDLESS: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) \
+                       SELECT count(*) AS c FROM n";
+
+/// The SQLite deadline is armed on every checkout: a connection back from the pool gets its full
+/// time again (one armed only when it opened would interrupt the later checkouts below), and a
+/// statement that never ends is interrupted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_sqlite_checkout_gets_its_full_statement_time_and_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = contacts_graph::config::DatabaseConfig {
+        url: secrecy::SecretString::from(format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("deadline.db").display()
+        )),
+        max_connections: 1,
+        statement_timeout_secs: 1,
+        ..Default::default()
+    };
+    let pool = db::connect(&config).await.unwrap();
+    let brief = || {
+        pool.query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            BRIEF,
+        ))
+    };
+    brief().await.expect("the first checkout");
+    // The pool's only connection, checked out again and again: by the last round a deadline
+    // armed once would have passed twice over.
+    for round in 0..4 {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        brief()
+            .await
+            .unwrap_or_else(|err| panic!("checkout {round} after a pause: {err}"));
+    }
+
+    let started = Instant::now();
+    let endless = tokio::time::timeout(
+        Duration::from_secs(10),
+        pool.query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            ENDLESS,
+        )),
+    )
+    .await
+    .expect("the endless statement was never interrupted");
+    let err = endless.expect_err("an endless statement cannot succeed");
+    assert!(err.to_string().contains("interrupt"), "{err}");
+    eprintln!("interrupted after {:?}", started.elapsed());
+}
+
 async fn send(router: axum::Router, token: String, query: &'static str) -> Reply {
     let request = Request::post("/graphql")
         .header(header::CONTENT_TYPE, "application/json")
