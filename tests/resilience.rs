@@ -170,32 +170,26 @@ async fn every_sqlite_checkout_gets_its_full_statement_time_and_no_more() {
         ..Default::default()
     };
     let pool = db::connect(&config).await.unwrap();
-    let brief = || {
+    let run = |sql: &str| {
         pool.query_one_raw(sea_orm::Statement::from_string(
             sea_orm::DbBackend::Sqlite,
-            BRIEF,
+            sql,
         ))
     };
-    brief().await.expect("the first checkout");
+    run(BRIEF).await.expect("the first checkout");
     // The pool's only connection, checked out again and again: by the last round a deadline
     // armed once would have passed twice over.
     for round in 0..4 {
         tokio::time::sleep(Duration::from_millis(600)).await;
-        brief()
+        run(BRIEF)
             .await
             .unwrap_or_else(|err| panic!("checkout {round} after a pause: {err}"));
     }
 
     let started = Instant::now();
-    let endless = tokio::time::timeout(
-        Duration::from_secs(10),
-        pool.query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Sqlite,
-            ENDLESS,
-        )),
-    )
-    .await
-    .expect("the endless statement was never interrupted");
+    let endless = tokio::time::timeout(Duration::from_secs(10), run(ENDLESS))
+        .await
+        .expect("the endless statement was never interrupted");
     let err = endless.expect_err("an endless statement cannot succeed");
     assert!(err.to_string().contains("interrupt"), "{err}");
     eprintln!("interrupted after {:?}", started.elapsed());

@@ -150,7 +150,7 @@ pub async fn serve(mode: Mode) -> BenchResult<()> {
         Ok::<_, crate::BenchError>((next()?, next()?))
     })
     .await??;
-    let (router, product) = match mode {
+    let router = match mode {
         Mode::Batched | Mode::Resolvers | Mode::Naive => {
             let mut config = product_config(&url);
             if mode == Mode::Naive {
@@ -161,18 +161,15 @@ pub async fn serve(mode: Mode) -> BenchResult<()> {
             }
             let mut conn = db::connect(&config.database).await.map_err(app)?;
             let counter = SqlCounter::install(&mut conn);
-            let router = build_app(config, conn)
+            build_app(config, conn)
                 .map_err(app)?
-                .merge(sql::routes(counter));
-            (router, true)
+                .merge(sql::routes(counter))
         }
         Mode::Floor => {
             let region = Config::default().identity.region().map_err(app)?;
             let counter = Arc::new(SqlCounter::default());
             let db = floor::Db::connect(&url).await?;
-            let router =
-                floor::router(db, &token, region, Arc::clone(&counter)).merge(sql::routes(counter));
-            (router, false)
+            floor::router(db, &token, region, Arc::clone(&counter)).merge(sql::routes(counter))
         }
     };
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
@@ -183,12 +180,12 @@ pub async fn serve(mode: Mode) -> BenchResult<()> {
         let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
         std::process::exit(0);
     });
-    if product {
+    if mode == Mode::Floor {
+        axum::serve(listener, router).await?;
+    } else {
         // As `contacts-graph serve` serves it (its timer keeps tokio's time driver parked).
         let never = std::future::pending();
         server::serve(listener, router, Duration::ZERO, never).await?;
-    } else {
-        axum::serve(listener, router).await?;
     }
     Ok(())
 }
