@@ -32,7 +32,6 @@ pub struct Settings {
     pub address: SocketAddr,
     pub operation: &'static Operation,
     pub clients: usize,
-    pub duration: Duration,
     pub seed: u64,
 }
 
@@ -59,11 +58,28 @@ pub struct Phase {
     pub elapsed: Duration,
     /// What the first failed answer said, to tell what the errors were.
     pub first_error: Option<String>,
+    /// Requests per second of each timed run absorbed into this one (see `rounds.rs`).
+    pub round_requests_per_sec: Vec<f64>,
 }
 
 impl Phase {
     pub fn requests(&self) -> usize {
         self.latencies.len()
+    }
+
+    pub fn requests_per_sec(&self) -> f64 {
+        self.requests() as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+    }
+
+    /// Adds another timed run of the same operation and client count, as one more round.
+    pub fn absorb(&mut self, round: Phase) {
+        self.round_requests_per_sec.push(round.requests_per_sec());
+        self.latencies.extend(round.latencies);
+        self.latencies.sort_unstable();
+        self.errors += round.errors;
+        self.bytes += round.bytes;
+        self.elapsed += round.elapsed;
+        self.first_error = self.first_error.take().or(round.first_error);
     }
 
     /// Nearest-rank percentile.

@@ -20,13 +20,14 @@ mod memory;
 mod ops;
 mod proof;
 mod report;
+mod rounds;
 mod server;
 mod sql;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::Parser;
 use contacts_graph::config::Config;
@@ -35,14 +36,10 @@ use contacts_graph::error::AppError;
 use contacts_graph::service::seed::{self, SeedPlan, SeedReport};
 use tracing_subscriber::EnvFilter;
 
-use crate::catalog::Catalog;
 use crate::database::Database;
-use crate::load::Calibration;
-use crate::machine::CpuSample;
 use crate::ops::Operation;
-use crate::report::{Report, Row, ServerUse};
+use crate::report::Report;
 use crate::server::{Mode, ServerProcess};
-use crate::sql::SqlProbe;
 
 /// Any failure: the bench stops and `main` prints it.
 pub type BenchError = Box<dyn std::error::Error + Send + Sync>;
@@ -62,6 +59,10 @@ pub struct Args {
     /// Measured seconds per operation and client count.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub duration: u64,
+    /// Alternating slices an operation and its floor counterpart take turns in at each client
+    /// count, when both are measured (see `rounds.rs`); `duration` is split among them.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub rounds: u32,
     /// Unmeasured seconds of the same load before each measurement.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(0..=600))]
     pub warmup: u64,
@@ -185,31 +186,10 @@ async fn measure(
     graph.stop();
 
     let mut report = Report::new(args, database.backend(), &seeded, seeding_peak);
-    for operation in operations {
-        // A fresh server per operation: its peak memory is its own (see `server.rs`).
-        let server = ServerProcess::start(operation.mode, url, &catalog.keys.admin).await?;
-        let mut sql = SqlProbe::connect(server.address).await?;
-        let calibration = load::calibrate(server.address, operation, &catalog, &mut sql).await?;
-        for clients in client_counts(&args.clients) {
-            let settings = load::Settings {
-                address: server.address,
-                operation,
-                clients,
-                duration: Duration::from_secs(args.duration),
-                seed: args.seed,
-            };
-            let row = measure_one(
-                &settings,
-                args.warmup,
-                &catalog,
-                &mut sql,
-                &calibration,
-                &server,
-            )
-            .await?;
+    for group in rounds::groups(operations) {
+        for row in rounds::measure(args, &group, url, &catalog).await? {
             report.push(row);
         }
-        server.stop();
     }
     if args.compression_requests > 0 {
         eprintln!("measuring compression...");
@@ -295,46 +275,7 @@ async fn busiest_partner(conn: &sea_orm::DatabaseConnection) -> BenchResult<uuid
         .ok_or("the seeded data has no partner with customers")?)
 }
 
-/// One operation at one client count: warm-up, then the measurement.
-async fn measure_one(
-    settings: &load::Settings,
-    warmup: u64,
-    catalog: &Arc<Catalog>,
-    sql: &mut SqlProbe,
-    calibration: &Calibration,
-    server: &ServerProcess,
-) -> BenchResult<Row> {
-    eprintln!(
-        "{} with {} client(s)...",
-        settings.operation.name, settings.clients
-    );
-    load::run(settings, Duration::from_secs(warmup), Arc::clone(catalog)).await?;
-    server.reset_peak();
-    let before = sql.totals().await?;
-    let (cpu, server_ticks) = (CpuSample::now(server.pid), server.cpu_ticks());
-    let phase = load::run(settings, settings.duration, Arc::clone(catalog)).await?;
-    let (now, server_now) = (CpuSample::now(server.pid), server.cpu_ticks());
-    let counted = sql.totals().await? - before;
-    let usage = ServerUse {
-        peak_rss_kib: server.peak_rss_kib(),
-        cpu_ms_per_request: server_now
-            .zip(server_ticks)
-            .and_then(|(now, then)| machine::ms_per_request(now - then, phase.requests())),
-        other_cpu_percent: now
-            .zip(cpu)
-            .and_then(|(now, then)| now.others_percent_since(&then)),
-    };
-    Ok(Row::new(
-        settings.operation,
-        settings.clients,
-        &phase,
-        calibration,
-        counted,
-        usage,
-    ))
-}
-
-fn client_counts(requested: &[u32]) -> Vec<usize> {
+pub(crate) fn client_counts(requested: &[u32]) -> Vec<usize> {
     if requested.is_empty() {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         return vec![2 * cores];
