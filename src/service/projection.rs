@@ -1,8 +1,9 @@
 //! Which columns a read fills. A nested answer usually selects a handful of a record's columns;
 //! reading and decoding all of them for thousands of rows costs more than the statement's
 //! search (on SQLite every column of every row is a round of calls into the library). A
-//! projection reads only the columns a caller needs plus the keys (`id`, every `*_id`); the row
-//! still decodes into the record's model, with placeholders in the fields left out.
+//! projection reads only the columns a caller needs plus the id (a caller that follows a
+//! relation names its foreign key); the row still decodes into the record's model, with
+//! placeholders in the fields left out.
 //!
 //! A model read under a projection is therefore only good for the fields the projection kept.
 //! Only the compiled read path uses projections, with one projection per record type for a whole
@@ -39,14 +40,14 @@ impl Projection {
         Self::default()
     }
 
-    /// The columns of `E` that `needed` asks for (database names) plus the keys.
+    /// The columns of `E` that `needed` asks for (database names) plus the id.
     pub fn only<E: Record>(needed: impl Fn(&str) -> bool) -> Self {
         if !E::SPARSE {
             return Self::all();
         }
         let kept: Vec<&'static str> = E::Column::iter()
             .map(|column| column.as_str())
-            .filter(|name| needed(name) || *name == "id" || name.ends_with("_id"))
+            .filter(|name| needed(name) || *name == "id")
             .collect();
         Self {
             kept: Some(kept.into()),
@@ -132,13 +133,13 @@ impl Kept<'_> {
         self.get(row, column, None)
     }
 
-    /// A key column (`id`, `*_id`; a projection keeps them all), decoded by sqlx itself:
-    /// sea-orm formats an error message for every `NULL` it reads into an `Option`, then drops
-    /// it, thousands of times in a nested answer.
+    /// A key column (`id`, `*_id`), decoded by sqlx itself: sea-orm formats an error message
+    /// for every `NULL` it reads into an `Option`, then drops it, thousands of times in a nested
+    /// answer. A foreign key left out reads as absent (the nil id when it cannot be null).
     pub fn key<T: KeyValue>(&self, row: &QueryResult, column: &str) -> Result<T, DbErr> {
-        let index = self
-            .index(column)
-            .ok_or_else(|| DbErr::Custom(format!("key column {column} was not read")))?;
+        let Some(index) = self.index(column) else {
+            return Ok(T::LEFT_OUT);
+        };
         let value = if let Some(row) = row.try_as_pg_row() {
             row.try_get::<Option<Uuid>, _>(index)
                 .map_err(|err| DbErr::Query(RuntimeErr::SqlxError(err.into())))?
@@ -154,16 +155,23 @@ impl Kept<'_> {
 
 /// The value of a key column: a UUID, or a nullable one.
 pub trait KeyValue: Sized {
+    /// The placeholder of a key the projection left out.
+    const LEFT_OUT: Self;
+
     fn from_key(value: Option<Uuid>, column: &str) -> Result<Self, DbErr>;
 }
 
 impl KeyValue for Uuid {
+    const LEFT_OUT: Self = Uuid::nil();
+
     fn from_key(value: Option<Uuid>, column: &str) -> Result<Self, DbErr> {
         value.ok_or_else(|| DbErr::Custom(format!("key column {column} is null")))
     }
 }
 
 impl KeyValue for Option<Uuid> {
+    const LEFT_OUT: Self = None;
+
     fn from_key(value: Option<Uuid>, _column: &str) -> Result<Self, DbErr> {
         Ok(value)
     }
@@ -176,15 +184,23 @@ mod tests {
     use sea_orm::{DbBackend, QueryTrait};
 
     #[test]
-    fn keys_are_always_read() {
-        let projection = Projection::only::<contact::Entity>(|name| name == "first_name");
-        let mut select = contact::Entity::find().into_query();
-        projection.apply::<contact::Entity>(&mut select);
-        let sql = DbBackend::Sqlite.build(&select).to_string();
+    fn the_id_is_always_read_and_foreign_keys_only_when_asked() {
+        let sql = |projection: Projection| {
+            let mut select = contact::Entity::find().into_query();
+            projection.apply::<contact::Entity>(&mut select);
+            DbBackend::Sqlite.build(&select).to_string()
+        };
         assert_eq!(
-            sql,
-            "SELECT \"contact\".\"id\", \"contact\".\"account_id\", \"contact\".\"first_name\" \
-             FROM \"contact\""
+            sql(Projection::only::<contact::Entity>(
+                |name| name == "first_name"
+            )),
+            "SELECT \"contact\".\"id\", \"contact\".\"first_name\" FROM \"contact\""
+        );
+        assert_eq!(
+            sql(Projection::only::<contact::Entity>(
+                |name| name == "account_id"
+            )),
+            "SELECT \"contact\".\"id\", \"contact\".\"account_id\" FROM \"contact\""
         );
     }
 

@@ -97,6 +97,22 @@ impl ToOne {
         }
     }
 
+    /// The foreign key column of the record the relation starts from.
+    pub fn key_column(self) -> &'static str {
+        match self {
+            ToOne::ContactAccount
+            | ToOne::MethodAccount
+            | ToOne::IncidentAccount
+            | ToOne::OpportunityAccount => "account_id",
+            ToOne::AccountPartner => "partner_id",
+            ToOne::AccountPrimaryContact
+            | ToOne::IncidentPrimaryContact
+            | ToOne::OpportunityPrimaryContact => "primary_contact_id",
+            ToOne::IdentityContact | ToOne::MethodContact => "contact_id",
+            ToOne::IncidentReportedByPartner => "reported_by_partner_id",
+        }
+    }
+
     pub fn required(self) -> bool {
         matches!(
             self,

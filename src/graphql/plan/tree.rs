@@ -173,6 +173,7 @@ fn object_columns(selection: &ObjectSelection, columns: &mut HashMap<RecordType,
         let stored = match &field.item {
             ObjectField::Column(name) => stored_columns(name),
             ObjectField::Money(_) => stored_columns("amount"),
+            ObjectField::ToOne { relation, .. } => vec![relation.key_column().to_owned()],
             _ => continue,
         };
         for column in stored {

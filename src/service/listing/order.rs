@@ -80,9 +80,14 @@ pub struct Component {
     value_type: ValueType,
     /// The value of a nullable column, preceded by its null flag: null when the flag is set.
     may_be_null: bool,
+    /// A column every row of the list already holds under this name (the id), read back from
+    /// there instead of being selected a second time: on SQLite every value of every row is a
+    /// copy and an allocation, and a nested page reads thousands of rows.
+    in_row: Option<&'static str>,
 }
 
-/// The sort expressions of an order, ending with the id column `id`.
+/// The sort expressions of an order, ending with the id column `id` (which the rows of every
+/// list select as `id`).
 pub fn components(order: &[OrderKey], id: Expr) -> Vec<Component> {
     let mut out = Vec::new();
     for key in order {
@@ -94,6 +99,7 @@ pub fn components(order: &[OrderKey], id: Expr) -> Vec<Component> {
                         direction: key.direction,
                         value_type: ValueType::Bool,
                         may_be_null: false,
+                        in_row: None,
                     });
                 }
                 let (expr, value_type) = match field.kind {
@@ -113,6 +119,7 @@ pub fn components(order: &[OrderKey], id: Expr) -> Vec<Component> {
                     direction: key.direction,
                     value_type,
                     may_be_null: nullable,
+                    in_row: None,
                 });
             }
             SortField::Rank { field, ranks } => {
@@ -128,6 +135,7 @@ pub fn components(order: &[OrderKey], id: Expr) -> Vec<Component> {
                     direction: key.direction,
                     value_type: ValueType::Int,
                     may_be_null: false,
+                    in_row: None,
                 });
             }
         }
@@ -138,6 +146,7 @@ pub fn components(order: &[OrderKey], id: Expr) -> Vec<Component> {
         direction: id_direction,
         value_type: ValueType::Id,
         may_be_null: false,
+        in_row: Some("id"),
     });
     out
 }
@@ -188,10 +197,13 @@ fn sort_column_name(index: usize) -> Cow<'static, str> {
 }
 
 /// Orders `select` by the components (reversed to fetch a page counted from the end), and selects
-/// them as `sort_<n>` so each row's position can be read back.
+/// them as `sort_<n>` (but for the id, which the row holds anyway) so each row's position can be
+/// read back.
 pub fn apply(select: &mut SelectStatement, components: &[Component], reversed: bool) {
     for (index, component) in components.iter().enumerate() {
-        select.expr_as(component.expr.clone(), sort_column(index));
+        if component.in_row.is_none() {
+            select.expr_as(component.expr.clone(), sort_column(index));
+        }
     }
     order_by(select, components, reversed);
 }
@@ -221,7 +233,10 @@ pub fn order_by_selected(
         } else {
             component.direction
         };
-        select.order_by((table.clone(), sort_column(index)), direction.order());
+        let column = component
+            .in_row
+            .map_or_else(|| sort_column(index), Alias::new);
+        select.order_by((table.clone(), column), direction.order());
     }
 }
 
@@ -251,7 +266,9 @@ pub fn beyond(components: &[Component], position: &Position, after: bool) -> Con
 pub fn read(row: &QueryResult, components: &[Component]) -> AppResult<Position> {
     let mut values = Vec::with_capacity(components.len());
     for (index, component) in components.iter().enumerate() {
-        let column = sort_column_name(index);
+        let column = component
+            .in_row
+            .map_or_else(|| sort_column_name(index), Cow::Borrowed);
         let value = match component.value_type {
             ValueType::Text => row
                 .try_get::<Option<String>>("", &column)?
