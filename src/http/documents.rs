@@ -35,13 +35,15 @@ struct Documents {
 
 /// What is kept of one text: its document, and its validation once a request has passed it.
 struct Remembered {
-    document: ExecutableDocument,
+    document: Arc<ExecutableDocument>,
     validation: Arc<validated::Slot>,
 }
 
 /// A parsed document, with where its validation is remembered (`None` when it is not kept).
+/// The document is shared with the cache: the compiled read path only reads it, and only a
+/// request that async-graphql executes takes a copy of its own.
 pub struct Parsed {
-    pub document: ExecutableDocument,
+    pub document: Arc<ExecutableDocument>,
     pub validation: Option<Arc<validated::Slot>>,
 }
 
@@ -60,12 +62,12 @@ impl DocumentCache {
         Self { inner }
     }
 
-    /// The parsed document of `text`: a copy of the remembered one, or parsed now (and
-    /// remembered if it parses).
+    /// The parsed document of `text`: the remembered one, or parsed now (and remembered if it
+    /// parses).
     pub fn parse(&self, text: &Arc<str>) -> Result<Parsed, parser::Error> {
         let Some(inner) = &self.inner else {
             return Ok(Parsed {
-                document: parse_query(&**text)?,
+                document: Arc::new(parse_query(&**text)?),
                 validation: None,
             });
         };
@@ -76,13 +78,13 @@ impl DocumentCache {
             .and_then(|mut documents| documents.parsed.get(&**text).cloned());
         if let Some(remembered) = found {
             return Ok(Parsed {
-                document: remembered.document.clone(),
+                document: Arc::clone(&remembered.document),
                 validation: Some(Arc::clone(&remembered.validation)),
             });
         }
-        let document = parse_query(&**text)?;
+        let document = Arc::new(parse_query(&**text)?);
         let remembered = Arc::new(Remembered {
-            document: document.clone(),
+            document: Arc::clone(&document),
             validation: Arc::default(),
         });
         let validation = Some(Arc::clone(&remembered.validation));

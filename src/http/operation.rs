@@ -185,7 +185,7 @@ pub async fn run(
 /// A document that passed every check before execution.
 struct Prepared {
     text: Arc<str>,
-    document: ExecutableDocument,
+    document: Arc<ExecutableDocument>,
     /// Where the document's validation is remembered (with the parsed document).
     validation: Option<Arc<validated::Slot>>,
     name: Option<String>,
@@ -346,7 +346,7 @@ async fn execute(
             .extensions
             .insert(key, Value::from_json(value).unwrap_or(Value::Null));
     }
-    request.set_parsed_query(prepared.document);
+    request.set_parsed_query(Arc::unwrap_or_clone(prepared.document));
     let execution = state.schema.execute(request);
     let mut response = Tracked::new(execution, activity).await;
     let executed = report.executed();
