@@ -227,3 +227,33 @@ fn count_records(value: &Value) -> usize {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(latencies_ms: &[u64], seconds: u64) -> Phase {
+        Phase {
+            latencies: latencies_ms
+                .iter()
+                .map(|ms| Duration::from_millis(*ms))
+                .collect(),
+            elapsed: Duration::from_secs(seconds),
+            bytes: 10,
+            ..Phase::default()
+        }
+    }
+
+    #[test]
+    fn rounds_add_up_to_one_measurement_and_keep_their_own_throughput() {
+        let mut phase = Phase::default();
+        phase.absorb(round(&[5, 1], 1));
+        phase.absorb(round(&[3, 2, 4, 6], 1));
+        assert_eq!(phase.round_requests_per_sec, [2.0, 4.0]);
+        assert_eq!(phase.requests(), 6);
+        assert_eq!(phase.requests_per_sec(), 3.0);
+        assert_eq!(phase.bytes, 20);
+        assert_eq!(phase.percentile(50.0), Duration::from_millis(3));
+        assert_eq!(phase.percentile(100.0), Duration::from_millis(6));
+    }
+}

@@ -279,14 +279,17 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "contacts-graph bench: {}, {} contacts ({}); {} s per measurement after {} s warm-up, \
-             in {} alternating rounds beside the floor",
+            "contacts-graph bench: {}, {} contacts ({}); {} s per measurement after {} s warm-up{}",
             self.database,
             self.contacts,
             self.seeded,
             self.duration_secs,
             self.warmup_secs,
-            self.rounds
+            if self.floor.is_empty() {
+                String::new()
+            } else {
+                format!(", beside the floor in {} alternating rounds", self.rounds)
+            }
         );
         let _ = writeln!(
             out,

@@ -153,3 +153,49 @@ pub async fn measure(
 fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops;
+
+    fn names(groups: &[Vec<&'static Operation>]) -> Vec<Vec<&'static str>> {
+        groups
+            .iter()
+            .map(|group| group.iter().map(|op| op.name).collect())
+            .collect()
+    }
+
+    fn selected(names: &[&str]) -> Vec<&'static Operation> {
+        let names: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
+        match ops::select(&names) {
+            Ok(operations) => operations,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    #[test]
+    fn a_floor_is_measured_with_its_operation_wherever_it_was_listed() {
+        let groups = groups(&selected(&[
+            "floor-lookup",
+            "nested",
+            "lookup",
+            "floor",
+            "naive",
+        ]));
+        assert_eq!(
+            names(&groups),
+            [
+                vec!["nested", "floor"],
+                vec!["lookup", "floor-lookup"],
+                vec!["naive"]
+            ]
+        );
+    }
+
+    #[test]
+    fn a_floor_without_its_operation_is_measured_alone() {
+        let groups = groups(&selected(&["floor", "lookup"]));
+        assert_eq!(names(&groups), [vec!["floor"], vec!["lookup"]]);
+    }
+}
